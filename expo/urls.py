@@ -1,0 +1,20 @@
+"""Top-level URL configuration."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("expo.api_urls")),
+    path("accounts/", include("expo.accounts.urls")),
+    path("", include("expo.sponsors.urls")),
+    path("", include("expo.proposals.urls")),
+    # Conference pages are /<slug>/…, so they come last.
+    path("", include("expo.conferences.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

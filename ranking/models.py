@@ -1,0 +1,1 @@
+"""Models of the ranking app (filled in by its issue)."""

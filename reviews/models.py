@@ -1,0 +1,1 @@
+"""Models of the reviews app (filled in by its issue)."""
