@@ -7,8 +7,12 @@ a real ``SECRET_KEY`` is then required and cookies/HSTS are secure. See docs/set
 
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets runtime code subscript Django generics (QuerySet[Proposal], ModelForm[User]) for mypy.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,5 @@
 """Top-level URL configuration."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,8 +12,3 @@ urlpatterns = [
     # Conference pages are /<slug>/…, so they come last.
     path("", include("expo.conferences.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -16,6 +16,18 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone (e.g. Europe/Berlin).")
 
 
+# First path segments the project routes itself; a conference slug must not shadow them.
+RESERVED_SLUGS = frozenset(
+    {"admin", "api", "accounts", "dashboard", "organisations", "proposals", "invitations",
+     "static", "media", "review", "reviews", "healthz", "readyz"}
+)
+
+
+def validate_conference_slug(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is reserved for the site's own pages; choose another.")
+
+
 class ExpoFormat(models.TextChoices):
     """The two Expo formats; their lengths are fixed by the call for proposals."""
 
@@ -35,6 +47,7 @@ class Conference(models.Model):
     slug = models.SlugField(
         max_length=50,
         unique=True,
+        validators=[validate_conference_slug],
         help_text="Used in addresses: /<slug>/ — lowercase letters, digits and hyphens.",
     )
     timezone = models.CharField(

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from expo.conferences import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<slug:slug>/", views.conference_detail, name="conference-detail"),
+]
