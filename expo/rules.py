@@ -50,12 +50,12 @@ def is_conference_chair(user: Any, conference: Conference | None) -> bool:
 
 
 @rules.predicate
-def proposal_text_is_editable(proposal: Proposal | None) -> bool:
+def proposal_text_is_editable(_user: Any, proposal: Proposal | None) -> bool:
     return proposal is not None and proposal.state in EDITABLE_STATES
 
 
 @rules.predicate
-def proposal_is_withdrawable(proposal: Proposal | None) -> bool:
+def proposal_is_withdrawable(_user: Any, proposal: Proposal | None) -> bool:
     return proposal is not None and proposal.state in WITHDRAWABLE_STATES
 
 

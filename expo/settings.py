@@ -60,7 +60,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -69,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+if PRODUCTION:
+    # Serves collected static files from gunicorn; locally runserver serves them.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "expo.urls"
 WSGI_APPLICATION = "expo.wsgi.application"
@@ -139,19 +142,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default=(
-        "django.core.mail.backends.smtp.EmailBackend"
-        if PRODUCTION
-        else "django.core.mail.backends.console.EmailBackend"
-    ),
+# E-mail: EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587 in production;
+# locally the console backend prints messages. (Django 6.1's MAILERS replaces EMAIL_BACKEND.)
+_email = env.email_url(
+    "EMAIL_URL", default="smtp://localhost:25" if PRODUCTION else "consolemail://"
 )
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+_smtp_options = {
+    "host": _email.get("EMAIL_HOST", ""),
+    "port": _email.get("EMAIL_PORT"),
+    "username": _email.get("EMAIL_HOST_USER", ""),
+    "password": _email.get("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": _email.get("EMAIL_USE_TLS", False),
+    "use_ssl": _email.get("EMAIL_USE_SSL", False),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": _smtp_options if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Expo <expo@localhost>")
 
 # Celery: eager when no broker is configured (the embedded default).

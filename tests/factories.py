@@ -24,7 +24,7 @@ class UserFactory(DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -49,7 +49,7 @@ class ConferenceFactory(DjangoModelFactory[Conference]):
     cfp_closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
 
     @factory.post_generation
-    def topic_names(obj, create, extracted, **kwargs):  # noqa: N805
+    def topic_names(obj, create, extracted, **kwargs):
         names = extracted if extracted is not None else ["Reinforcement learning", "Vision"]
         if create:
             for position, name in enumerate(names):
@@ -114,7 +114,7 @@ class ProposalFactory(DjangoModelFactory[Proposal]):
     state = ProposalState.DRAFT
 
     @factory.post_generation
-    def speakers(obj, create, extracted, **kwargs):  # noqa: N805
+    def speakers(obj, create, extracted, **kwargs):
         if not create:
             return
         count = 1 if extracted is None else extracted
@@ -128,6 +128,6 @@ class ProposalFactory(DjangoModelFactory[Proposal]):
             )
 
     @factory.post_generation
-    def topics(obj, create, extracted, **kwargs):  # noqa: N805
+    def topics(obj, create, extracted, **kwargs):
         if create:
             obj.topics.set(extracted or obj.conference.topics.all()[:1])

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from expo.conferences.models import Conference, Topic, Track
 from expo.proposals.models import Proposal, Speaker
+from expo.sponsors.models import Organisation
 
 
 class TopicSerializer(serializers.ModelSerializer[Topic]):
@@ -50,9 +51,16 @@ class SpeakerSerializer(serializers.ModelSerializer[Speaker]):
 
 
 class ProposalSerializer(serializers.ModelSerializer[Proposal]):
-    conference = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    topics = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    conference: serializers.SlugRelatedField[Conference] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    topics = serializers.ManyRelatedField(
+        child_relation=serializers.SlugRelatedField(slug_field="name", read_only=True),
+        read_only=True,
+    )
     speakers = SpeakerSerializer(many=True, read_only=True)
 
     class Meta:

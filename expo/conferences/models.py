@@ -18,8 +18,21 @@ def validate_timezone(value: str) -> None:
 
 # First path segments the project routes itself; a conference slug must not shadow them.
 RESERVED_SLUGS = frozenset(
-    {"admin", "api", "accounts", "dashboard", "organisations", "proposals", "invitations",
-     "static", "media", "review", "reviews", "healthz", "readyz"}
+    {
+        "admin",
+        "api",
+        "accounts",
+        "dashboard",
+        "organisations",
+        "proposals",
+        "invitations",
+        "static",
+        "media",
+        "review",
+        "reviews",
+        "healthz",
+        "readyz",
+    }
 )
 
 

@@ -10,6 +10,8 @@ from expo.conferences.services import conference_create_default_tracks
 
 
 @receiver(post_save, sender=Conference, dispatch_uid="conference_default_tracks")
-def create_default_tracks(sender: type[Conference], instance: Conference, created: bool, **kwargs: Any) -> None:
+def create_default_tracks(
+    sender: type[Conference], instance: Conference, created: bool, **kwargs: Any
+) -> None:
     if created and not kwargs.get("raw"):
         conference_create_default_tracks(conference=instance)

@@ -70,4 +70,3 @@ def sniff_attachment(upload: UploadedFile) -> AttachmentType:
 def attachment_storage_name(kind: AttachmentType) -> str:
     """A name of our choosing: the uploaded name may contain anything."""
     return f"{uuid.uuid4().hex}.{kind.extension}"
-

@@ -60,8 +60,7 @@ def cfp_ensure_open(*, conference: Conference, now: dt.datetime | None = None) -
     state = conference.cfp_state(now)
     if state == "not_open":
         raise CfpClosed(
-            f"The call for proposals for {conference.name} opens on "
-            f"{conference.cfp_opens_display}."
+            f"The call for proposals for {conference.name} opens on {conference.cfp_opens_display}."
         )
     if state == "closed":
         raise CfpClosed(

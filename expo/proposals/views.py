@@ -12,7 +12,12 @@ from django.views.decorators.http import require_POST
 from expo.accounts.models import User
 from expo.conferences.models import Conference
 from expo.proposals import selectors, services
-from expo.proposals.forms import ProposalForm, SpeakerFormSet, speaker_initial
+from expo.proposals.forms import (
+    BaseSpeakerFormSet,
+    ProposalForm,
+    SpeakerFormSet,
+    speaker_initial,
+)
 from expo.proposals.models import Proposal
 from expo.sponsors.selectors import organisations_for_member
 
@@ -28,6 +33,11 @@ def _own_proposal(request: HttpRequest, pk: int) -> Proposal:
     if proposal is None:
         raise Http404("No such proposal.")
     return proposal
+
+
+def _speakers(formset: object) -> list[services.SpeakerData]:
+    assert isinstance(formset, BaseSpeakerFormSet)
+    return formset.speakers()
 
 
 def _service_errors(form: ProposalForm, error: ValidationError) -> None:
@@ -88,7 +98,7 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
                 outline=data["outline"],
                 format=data["format"],
                 topics=list(data["topics"]),
-                speakers=formset.speakers(),
+                speakers=_speakers(formset),
                 notes_to_chairs=data["notes_to_chairs"],
                 attachment=data.get("attachment"),
                 submit=request.POST.get("action") == "submit",
@@ -142,10 +152,8 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     conference = proposal.conference
     if not user.has_perm("proposals.change_proposal", proposal):
-        messages.error(
-            request,
-            f"This proposal is {proposal.get_state_display().lower()} and can no longer be changed.",
-        )
+        state = proposal.get_state_display().lower()
+        messages.error(request, f"This proposal is {state} and can no longer be changed.")
         return redirect("proposal-detail", pk=pk)
     cfp_error = None
     try:
@@ -176,7 +184,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 outline=data["outline"],
                 format=data["format"],
                 topics=list(data["topics"]),
-                speakers=formset.speakers(),
+                speakers=_speakers(formset),
                 notes_to_chairs=data["notes_to_chairs"],
                 attachment=data.get("attachment"),
                 remove_attachment=bool(data.get("remove_attachment")),
@@ -246,7 +254,7 @@ def proposal_attachment(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(
         proposal.attachment.open("rb"),
         as_attachment=True,
-        filename=f"proposal-{proposal.pk}.{proposal.attachment.name.rsplit('.', 1)[-1]}",
+        filename=f"proposal-{proposal.pk}.{str(proposal.attachment.name).rsplit('.', 1)[-1]}",
         content_type=proposal.attachment_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

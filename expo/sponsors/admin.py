@@ -20,7 +20,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "organisation", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_display = (
+        "email",
+        "organisation",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    )
     list_filter = ("organisation",)
     search_fields = ("email", "organisation__name")
     readonly_fields = ("token_digest", "accepted_at", "accepted_by")

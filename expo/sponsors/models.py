@@ -39,7 +39,7 @@ class Organisation(models.Model):
     domains = models.JSONField(
         default=list,
         blank=True,
-        help_text="Web/e-mail domains of the organisation, e.g. [\"example.com\"].",
+        help_text='Web/e-mail domains of the organisation, e.g. ["example.com"].',
     )
     tier = models.CharField("sponsor tier", max_length=20, choices=SponsorTier.choices)
     size = models.CharField("company size", max_length=20, choices=CompanySize.choices)

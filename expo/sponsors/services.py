@@ -34,10 +34,17 @@ def domains_parse(raw: str | Sequence[str]) -> list[str]:
         if not domain:
             continue
         if not DOMAIN_RE.match(domain):
-            raise ValidationError({"domains": f"“{item.strip()}” is not a web domain."})
+            raise ValidationError(f"“{item.strip()}” is not a web domain.", code="domain")
         if domain not in domains:
             domains.append(domain)
     return domains
+
+
+def _domains_field(raw: Sequence[str]) -> list[str]:
+    try:
+        return domains_parse(raw)
+    except ValidationError as error:
+        raise ValidationError({"domains": error.messages}) from error
 
 
 def _unique_slug(name: str) -> str:
@@ -68,7 +75,7 @@ def organisation_create(
     organisation = Organisation(
         name=name,
         slug=_unique_slug(name),
-        domains=domains_parse(domains),
+        domains=_domains_field(domains),
         tier=tier,
         size=size,
         region=region,
@@ -98,7 +105,7 @@ def organisation_update(
     ):
         raise PermissionDenied("Only the organisation's owners can change its details.")
     organisation.name = name.strip()
-    organisation.domains = domains_parse(domains)
+    organisation.domains = _domains_field(domains)
     organisation.tier, organisation.size, organisation.region = tier, size, region
     organisation.description = description.strip()
     organisation.full_clean()
