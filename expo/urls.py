@@ -7,6 +7,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("expo.api_urls")),
     path("accounts/", include("expo.accounts.urls")),
+    path("review/", include("reviews.urls")),
+    path("ranking/", include("ranking.urls")),
+    path("scheduling/", include("scheduling.urls")),
     path("", include("expo.sponsors.urls")),
     path("", include("expo.proposals.urls")),
     # Conference pages are /<slug>/…, so they come last.
