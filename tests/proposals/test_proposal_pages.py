@@ -76,6 +76,7 @@ def test_bad_input_keeps_typed_text_and_saves_nothing(
     body = response.content.decode()
     assert response.status_code == 400
     assert message in body
+    assert "Nothing was saved yet." in body
     if "abstract" not in overrides:
         assert "My carefully typed abstract about bandits." in body
     assert not Proposal.objects.exists()

@@ -6,6 +6,7 @@ Creates a past edition (decided, with ICLR 2017's real decisions) and the curren
 
 import datetime as dt
 import hashlib
+import zoneinfo
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -36,11 +37,18 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("admin@expo.example", "Ada Admin", "admin"),
 )
 PROPOSALS_PER_EDITION = 150
+DEMO_TIMEZONE = "America/Vancouver"
 
 
 def _stable_int(*parts: str) -> int:
     """A deterministic pseudo-random number, so that seeding is the same on every machine."""
     return int(hashlib.sha256("|".join(parts).encode()).hexdigest()[:12], 16)
+
+
+def _local_time(moment: dt.datetime, *, hour: int, minute: int) -> dt.datetime:
+    """``moment``'s day at hour:minute in the demo conferences' time zone."""
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(DEMO_TIMEZONE))
+    return local.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
 class Command(BaseCommand):
@@ -136,11 +144,11 @@ class Command(BaseCommand):
             slug=slug,
             defaults={
                 "name": name,
-                "timezone": "America/Vancouver",
+                "timezone": DEMO_TIMEZONE,
                 "starts_on": starts_on,
                 "ends_on": starts_on + dt.timedelta(days=5),
-                "cfp_opens_at": cfp[0].replace(minute=0, second=0, microsecond=0),
-                "cfp_closes_at": cfp[1].replace(minute=59, second=0, microsecond=0),
+                "cfp_opens_at": _local_time(cfp[0], hour=9, minute=0),
+                "cfp_closes_at": _local_time(cfp[1], hour=23, minute=59),
                 "call_text": (
                     "The Expo is the conference's sponsor day. Sponsors propose one-hour research "
                     "talks or demos and four-hour workshops. The cochairs select proposals that "
@@ -167,8 +175,9 @@ class Command(BaseCommand):
             if paper.title in existing:
                 continue
             pick = _stable_int(conference.slug, paper.pid)
-            organisation = organisations[pick % len(organisations)]
-            workshop = pick % 10 < 3
+            # Independent bits of the hash, so that format does not depend on the sponsor.
+            organisation = organisations[(pick >> 8) % len(organisations)]
+            workshop = (pick >> 24) % 10 < 3
             if decided:
                 state = ProposalState.ACCEPTED if paper.accepted else ProposalState.REJECTED
             else:
