@@ -1,0 +1,514 @@
+"""Writes of the relevance model: train and register, promote, roll back, score a proposal.
+
+The model itself is ``ranking.model`` (no Django); this module feeds it proposals, keeps the
+registry (``RelevanceModel``) and stores scores (``RelevanceScore``). See docs/relevance.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import platform
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import scipy
+import sklearn
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+from sklearn.base import clone
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from expo.accounts.models import User
+from expo.conferences.models import Conference
+from expo.proposals.models import Proposal, ProposalState
+from ranking.evaluation import evaluate_by_slice, evaluate_scores
+from ranking.model import (
+    RelevanceClassifier,
+    build_relevance_classifier,
+    proposal_document,
+    text_hash,
+    topical_relevance,
+)
+from ranking.models import RelevanceModel, RelevanceScore, ScoreKind
+
+logger = logging.getLogger(__name__)
+
+# A decision is "accepted" or not; waitlisted proposals did not get a slot, so they count as
+# not accepted (docs/relevance.md).
+DECIDED_STATES = (ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.WAITLISTED)
+# States whose proposals are scored by score_all (drafts may still change; withdrawn are gone).
+SCORED_STATES = (
+    ProposalState.SUBMITTED,
+    ProposalState.UNDER_REVIEW,
+    ProposalState.ACCEPTED,
+    ProposalState.REJECTED,
+    ProposalState.WAITLISTED,
+)
+MIN_TRAINING_PER_CLASS = 5
+EVALUATION_FOLDS = 5
+SLICE_FIELDS = {
+    "format": "format",
+    "sponsor tier": "organisation__tier",
+    "company size": "organisation__size",
+    "region": "organisation__region",
+}
+
+
+class TrainingDataError(ValidationError):
+    """Not enough decided proposals from past conferences to train on."""
+
+
+class PromotionRefused(ValidationError):
+    """The candidate's offline metrics are worse than the active version's."""
+
+
+class ArtefactIntegrityError(Exception):
+    """A stored model file is missing or its sha256 does not match the registry."""
+
+
+# --- the model files ---------------------------------------------------------------------------
+
+
+def relevance_model_dir() -> Path:
+    """Where artefacts live: ``RELEVANCE_MODEL_DIR`` if set, else ``MEDIA_ROOT/models``."""
+    configured = getattr(settings, "RELEVANCE_MODEL_DIR", None)
+    return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "models"
+
+
+def _artefact_store(classifier: RelevanceClassifier, *, conference_id: int) -> tuple[str, str]:
+    """Write the fitted classifier; returns (path relative to the model dir, sha256)."""
+    buffer = io.BytesIO()
+    joblib.dump(classifier, buffer, compress=3)
+    payload = buffer.getvalue()
+    digest = hashlib.sha256(payload).hexdigest()
+    relative = f"{conference_id}/{digest}.joblib"
+    target = relevance_model_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        partial = target.with_suffix(".partial")
+        partial.write_bytes(payload)
+        partial.replace(target)  # atomic: a reader never sees half a file
+    return relative, digest
+
+
+# Verified, unpickled classifiers, keyed by the file's identity so that a file changed on disk
+# is read — and checked — again.
+_loaded: dict[tuple[str, str, int, int], RelevanceClassifier] = {}
+
+
+def artefact_load(model: RelevanceModel) -> RelevanceClassifier:
+    """The classifier of ``model``, after checking the file's sha256 against the registry.
+
+    The bytes that are hashed are the bytes that are unpickled, so a file swapped between check
+    and load cannot slip through. Raises ``ArtefactIntegrityError``.
+    """
+    path = relevance_model_dir() / model.artefact_path
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ArtefactIntegrityError(
+            f"The file of relevance model v{model.version} ({path}) cannot be read: "
+            f"{error.strerror or error}. Retrain or restore it; nothing was scored."
+        ) from error
+    key = (str(path), model.artefact_sha256, stat.st_mtime_ns, stat.st_size)
+    cached = _loaded.get(key)
+    if cached is not None:
+        return cached
+    payload = path.read_bytes()
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != model.artefact_sha256:
+        raise ArtefactIntegrityError(
+            f"The file of relevance model v{model.version} ({path}) has sha256 {digest}, "
+            f"but the registry recorded {model.artefact_sha256}: it was changed after training. "
+            "It was not loaded and nothing was scored."
+        )
+    classifier = joblib.load(io.BytesIO(payload))
+    if not isinstance(classifier, RelevanceClassifier):
+        raise ArtefactIntegrityError(f"{path} does not hold a relevance classifier.")
+    for stale in [k for k in _loaded if k[0] == key[0]]:
+        del _loaded[stale]
+    _loaded[key] = classifier
+    return classifier
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def proposal_text(proposal: Proposal) -> str:
+    """The document the model reads: title, abstract, outline and topic names."""
+    return proposal_document(
+        title=proposal.title,
+        abstract=proposal.abstract,
+        outline=proposal.outline,
+        topics=[topic.name for topic in proposal.topics.all()],
+    )
+
+
+def conference_references(conference: Conference) -> list[str]:
+    """The texts a topical score compares with: each topic, then the call text."""
+    references = [f"{topic.name}. {topic.description}".strip() for topic in conference.topics.all()]
+    if conference.call_text.strip():
+        references.append(conference.call_text)
+    return references
+
+
+def training_proposals(conference: Conference) -> QuerySet[Proposal]:
+    """Decided proposals of the conferences that started before ``conference``."""
+    return (
+        Proposal.objects.filter(
+            conference__starts_on__lt=conference.starts_on, state__in=DECIDED_STATES
+        )
+        .select_related("organisation")
+        .prefetch_related("topics")
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    documents: list[str]
+    labels: list[int]
+    slices: dict[str, list[str]]
+
+    @property
+    def fingerprint(self) -> str:
+        # Order-independent: the same proposals and decisions give the same fingerprint.
+        rows = sorted(
+            f"{text_hash(d)}:{y}" for d, y in zip(self.documents, self.labels, strict=True)
+        )
+        return text_hash(*rows)
+
+
+def training_set(conference: Conference) -> TrainingSet:
+    proposals = list(training_proposals(conference))
+    slices: dict[str, list[str]] = {name: [] for name in SLICE_FIELDS}
+    for proposal in proposals:
+        for name, path in SLICE_FIELDS.items():
+            value: Any = proposal
+            for part in path.split("__"):
+                value = getattr(value, part)
+            slices[name].append(str(value))
+    return TrainingSet(
+        documents=[proposal_text(p) for p in proposals],
+        labels=[int(p.state == ProposalState.ACCEPTED) for p in proposals],
+        slices=slices,
+    )
+
+
+# --- training and the registry -----------------------------------------------------------------
+
+
+def library_versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def offline_metrics(
+    estimator: RelevanceClassifier,
+    documents: Sequence[str],
+    labels: Sequence[int],
+    slices: dict[str, list[str]],
+    *,
+    folds: int = EVALUATION_FOLDS,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Out-of-fold evaluation: every document is scored by a model that did not see it.
+
+    The whole estimator — vocabulary, choice of C, calibration — is refitted in each fold.
+    """
+    y = np.asarray(labels, dtype=int)
+    n_splits = min(folds, int(np.bincount(y, minlength=2).min()))
+    splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    oof = cross_val_predict(
+        clone(estimator),
+        np.asarray(documents, dtype=object),
+        y,
+        cv=splitter,
+        method="predict_proba",
+    )[:, 1]
+    report = evaluate_scores(y, oof, seed=seed).as_dict()
+    report["evaluation"] = f"{n_splits}-fold stratified cross-validation, out-of-fold scores"
+    report["slices"] = evaluate_by_slice(y, oof, slices, seed=seed)
+    # The reference distribution for drift monitoring (PSI): out-of-fold, so it is what the
+    # model gives to proposals it has not seen.
+    report["reference_scores"] = [round(float(p), 5) for p in oof]
+    return report
+
+
+def relevance_model_train(
+    *, conference: Conference, by: User | None = None, seed: int = 0
+) -> RelevanceModel:
+    """Train on past conferences' decisions, evaluate offline and register a candidate.
+
+    Idempotent: if a version trained on exactly the same data with the same parameters and
+    library versions exists, it is returned and nothing new is stored.
+    """
+    data = training_set(conference)
+    positives = sum(data.labels)
+    negatives = len(data.labels) - positives
+    if min(positives, negatives) < MIN_TRAINING_PER_CLASS:
+        raise TrainingDataError(
+            f"Training needs at least {MIN_TRAINING_PER_CLASS} accepted and "
+            f"{MIN_TRAINING_PER_CLASS} not-accepted proposals from earlier conferences; "
+            f"there are {positives} accepted and {negatives} not accepted. Until then "
+            f"proposals of {conference} get topical scores."
+        )
+    estimator = build_relevance_classifier(random_state=seed)
+    fingerprint = data.fingerprint
+    versions = library_versions()
+    params = {k: _jsonable(v) for k, v in estimator.get_params().items()}
+    existing = RelevanceModel.objects.filter(
+        conference=conference, training_fingerprint=fingerprint
+    )
+    for model in existing:
+        if model.library_versions == versions and _same_params(model.params, params):
+            return model
+
+    start = time.perf_counter()
+    classifier = estimator.fit(data.documents, data.labels)
+    training_seconds = time.perf_counter() - start
+    metrics = offline_metrics(estimator, data.documents, data.labels, data.slices, seed=seed)
+    relative, digest = _artefact_store(classifier, conference_id=conference.pk)
+    with transaction.atomic():
+        # Lock the conference row so that two trainings do not pick the same version number.
+        Conference.objects.select_for_update().get(pk=conference.pk)
+        latest = RelevanceModel.objects.filter(conference=conference).aggregate(v=Max("version"))
+        return RelevanceModel.objects.create(
+            conference=conference,
+            version=(latest["v"] or 0) + 1,
+            training_fingerprint=fingerprint,
+            n_train=len(data.labels),
+            n_positive=positives,
+            params={k: _jsonable(v) for k, v in classifier.summary().items()},
+            library_versions=versions,
+            metrics=metrics,
+            top_terms=classifier.influential_terms_,
+            artefact_path=relative,
+            artefact_sha256=digest,
+            training_seconds=training_seconds,
+            created_by=by,
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _same_params(stored: dict[str, Any], params: dict[str, Any]) -> bool:
+    return all(stored.get(key) == value for key, value in params.items())
+
+
+def promotion_check(candidate: RelevanceModel, active: RelevanceModel | None) -> tuple[bool, str]:
+    """The rule: a candidate may replace the active version if it is not worse offline.
+
+    "Not worse" means ROC AUC at least as high *and* Brier score at most as high. A candidate
+    without an AUC is worse than any active version that has one.
+    """
+    if active is None:
+        return True, "No version was active."
+    c_auc, a_auc, c_brier, a_brier = candidate.auc, active.auc, candidate.brier, active.brier
+    if c_auc is None or c_brier is None:
+        return a_auc is None, f"v{candidate.version} has no offline AUC or Brier score."
+    if a_auc is None or a_brier is None:
+        return True, f"Active v{active.version} has no offline metrics."
+    comparison = (
+        f"v{candidate.version}: AUC {c_auc:.3f}, Brier {c_brier:.3f}; "
+        f"active v{active.version}: AUC {a_auc:.3f}, Brier {a_brier:.3f}."
+    )
+    if c_auc >= a_auc and c_brier <= a_brier:
+        return True, f"Not worse than the active version. {comparison}"
+    return False, f"Worse than the active version. {comparison}"
+
+
+def _activate(
+    model: RelevanceModel,
+    *,
+    previous: RelevanceModel | None,
+    by: User | None,
+    reason: str,
+    overridden: bool,
+    remember_previous: bool = True,
+) -> RelevanceModel:
+    now = timezone.now()
+    if previous is not None:
+        previous.status = RelevanceModel.Status.RETIRED
+        previous.retired_at = now
+        previous.save(update_fields=["status", "retired_at"])
+    model.status = RelevanceModel.Status.ACTIVE
+    model.promoted_at = now
+    model.promoted_by = by
+    model.promotion_reason = reason
+    model.promotion_overridden = overridden
+    model.retired_at = None
+    fields = [
+        "status",
+        "promoted_at",
+        "promoted_by",
+        "promotion_reason",
+        "promotion_overridden",
+        "retired_at",
+    ]
+    if remember_previous:
+        model.previous_active = previous
+        fields.append("previous_active")
+    model.save(update_fields=fields)
+    return model
+
+
+def relevance_model_promote(
+    *, model: RelevanceModel, by: User | None = None, override_reason: str = ""
+) -> RelevanceModel:
+    """Make ``model`` the active version if the rule allows it, or an admin overrides it.
+
+    Raises ``PromotionRefused`` when it is worse and there is no override,
+    ``PermissionDenied`` when someone other than an admin overrides, and
+    ``ArtefactIntegrityError`` when its file does not match the registry.
+    """
+    with transaction.atomic():
+        Conference.objects.select_for_update().get(pk=model.conference_id)
+        model.refresh_from_db()
+        active = RelevanceModel.objects.filter(
+            conference_id=model.conference_id, status=RelevanceModel.Status.ACTIVE
+        ).first()
+        if active is not None and active.pk == model.pk:
+            return model
+        artefact_load(model)  # never activate a version that cannot score
+        allowed, comparison = promotion_check(model, active)
+        overridden = False
+        reason = comparison
+        if not allowed:
+            if not override_reason.strip():
+                raise PromotionRefused(
+                    f"v{model.version} was not activated. {comparison} "
+                    "An admin may override this, giving a reason."
+                )
+            if by is None or not by.is_superuser:
+                raise PermissionDenied("Only an admin may activate a worse relevance model.")
+            overridden = True
+            reason = f"Admin override: {override_reason.strip()} ({comparison})"
+        _activate(model, previous=active, by=by, reason=reason, overridden=overridden)
+    return model
+
+
+def relevance_model_rollback(*, conference: Conference, by: User | None = None) -> RelevanceModel:
+    """Reactivate the version that the active one replaced; rollback again goes further back."""
+    with transaction.atomic():
+        Conference.objects.select_for_update().get(pk=conference.pk)
+        active = (
+            RelevanceModel.objects.select_related("previous_active")
+            .filter(conference=conference, status=RelevanceModel.Status.ACTIVE)
+            .first()
+        )
+        if active is None:
+            raise ValidationError(f"No relevance model is active for {conference}.")
+        target = active.previous_active
+        if target is None:
+            raise ValidationError(
+                f"v{active.version} did not replace an earlier version: nothing to roll back to."
+            )
+        artefact_load(target)
+        _activate(
+            target,
+            previous=active,
+            by=by,
+            reason=f"Rolled back from v{active.version}.",
+            overridden=False,
+            remember_previous=False,
+        )
+    return target
+
+
+def active_relevance_model(conference_id: int) -> RelevanceModel | None:
+    return RelevanceModel.objects.filter(
+        conference_id=conference_id, status=RelevanceModel.Status.ACTIVE
+    ).first()
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def proposal_score(*, proposal_id: int) -> RelevanceScore | None:
+    """Score one proposal with its conference's active model, or topically if there is none.
+
+    Idempotent: one score per (proposal, model version, text hash); a repeat returns the stored
+    score. Returns None if the proposal no longer exists. Raises ``ArtefactIntegrityError``
+    (and stores nothing) when the active model's file fails its check.
+    """
+    proposal = (
+        Proposal.objects.select_related("conference")
+        .prefetch_related("topics", "conference__topics")
+        .filter(pk=proposal_id)
+        .first()
+    )
+    if proposal is None:
+        return None
+    document = proposal_text(proposal)
+    active = active_relevance_model(proposal.conference_id)
+    if active is not None:
+        digest = text_hash(document)
+        stored = RelevanceScore.objects.filter(
+            proposal=proposal, model=active, text_hash=digest
+        ).first()
+        if stored is not None:
+            return stored
+        explanation = artefact_load(active).explain(document)
+        kind = ScoreKind.LEARNED
+    else:
+        references = conference_references(proposal.conference)
+        digest = text_hash(document, *references)
+        stored = RelevanceScore.objects.filter(
+            proposal=proposal, model__isnull=True, text_hash=digest
+        ).first()
+        if stored is not None:
+            return stored
+        explanation = topical_relevance(document, references)
+        kind = ScoreKind.TOPICAL
+    score, _ = RelevanceScore.objects.get_or_create(
+        proposal=proposal,
+        model=active,
+        text_hash=digest,
+        defaults={
+            "kind": kind,
+            "score": explanation.score,
+            "explanation": explanation.as_dict(),
+        },
+    )
+    return score
+
+
+def conference_proposal_ids(conference_id: int) -> list[int]:
+    return list(
+        Proposal.objects.filter(conference_id=conference_id, state__in=SCORED_STATES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def schedule_scoring(proposal_id: int) -> None:
+    """Queue ``score_proposal`` once the current transaction commits.
+
+    ``robust=True``: if the broker is down (or, with eager tasks, scoring fails), the sponsor's
+    submission still succeeds; the error is logged and ``score_all`` catches up later.
+    """
+    from ranking.tasks import score_proposal  # tasks import services
+
+    transaction.on_commit(lambda: score_proposal.delay(proposal_id), robust=True)
