@@ -1006,15 +1006,16 @@ def slice_report(
         if len(present) == 2 and len(testable) == 2:
             drafts[testable[1]].twin = testable[0]
 
-    family = [i for i, d in enumerate(drafts) if d.testable and d.twin is None]
-    q_of = dict(
-        zip(family, q_values([drafts[i].comparison.p_value or 1.0 for i in family]), strict=True)
-    )
-    change_family = [i for i in family if drafts[i].change_p is not None]
+    # Only testable slices enter a family (a p-value of exactly 0.0 is a valid, tiny p-value).
+    p_of = {
+        i: d.comparison.p_value
+        for i, d in enumerate(drafts)
+        if d.testable and d.twin is None and d.comparison.p_value is not None
+    }
+    q_of = dict(zip(p_of, q_values(list(p_of.values())), strict=True))
+    change_p_of = {i: drafts[i].change_p for i in p_of if drafts[i].change_p is not None}
     change_q_of = dict(
-        zip(
-            change_family, q_values([drafts[i].change_p or 1.0 for i in change_family]), strict=True
-        )
+        zip(change_p_of, q_values([p for p in change_p_of.values() if p is not None]), strict=True)
     )
 
     results = []
