@@ -103,3 +103,19 @@ def test_create_superuser_has_admin_flags():
     admin = User.objects.create_superuser("root@example.org", "x-very-long-pass", full_name="R")
     assert admin.is_staff
     assert admin.is_superuser
+
+
+def test_password_reset_sends_a_link(client, mailoutbox):
+    UserFactory(email="ada@example.org")
+    page = client.get(reverse("password_reset"))
+    assert page.status_code == 200
+    client.post(reverse("password_reset"), {"email": "ada@example.org"})
+    assert len(mailoutbox) == 1
+    assert "/accounts/password/reset/" in mailoutbox[0].body
+
+
+def test_password_reset_for_unknown_email_reveals_nothing(client, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "ghost@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
+    assert mailoutbox == []
