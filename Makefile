@@ -10,13 +10,14 @@ BOOTSTRAP_PYTHON ?= $(shell (pyenv which python 2>/dev/null || command -v python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format bench migrate seed worker clean
+.PHONY: help install run test lint format bench migrate seed worker serve-prod clean
 
 help:
 	@echo "make run    – install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   – install, lint, run the whole test suite (PostgreSQL if reachable, else SQLite)"
 	@echo "make bench  – performance figures (see docs/benchmarks.md)"
 	@echo "make lint   – ruff and mypy only"
+	@echo "make serve-prod – gunicorn + Celery worker + beat with production settings, local PostgreSQL/Redis"
 
 $(STAMP): pyproject.toml .python-version
 	@test -n "$(BOOTSTRAP_PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13.0)"; exit 1; }
@@ -54,6 +55,9 @@ test: lint
 
 bench: install
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+serve-prod: install
+	bin/serve-prod
 
 worker: install
 	$(VENV)/bin/celery -A expo worker --loglevel=INFO --concurrency=2
