@@ -22,7 +22,7 @@ def _database_ok() -> tuple[bool, str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as error:  # noqa: BLE001 — any failure means "not ready"
+    except Exception as error:  # any failure means "not ready"
         return False, type(error).__name__
     return True, "ok"
 
@@ -35,7 +35,7 @@ def _broker_ok() -> tuple[bool, str]:
     try:
         with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=0, timeout=2)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return False, type(error).__name__
     return True, "ok"
 
