@@ -25,10 +25,10 @@ Analysis = Literal["crude", "adjusted"]
 
 SCENARIOS: dict[Scenario, str] = {
     "null": "(a) no effect: decisions depend on quality and format only",
-    "penalty": "(b) LATAM penalised (odds x 0.5) at equal quality and format",
+    "penalty": "(b) LATAM penalised (odds x {odds:g}) at equal quality and format",
     "simpson": "(c) startups submit mostly workshops, accepted less; no effect within formats",
     "quality_gap": "(d) startups' proposals are weaker (quality -0.5 sd); no penalty",
-    "new_gap": "(e) LATAM penalty (odds x 0.5) only in the current of 4 editions",
+    "new_gap": "(e) LATAM penalty (odds x {odds:g}) only in the current of 4 editions",
     "old_gap": "(f) the same LATAM penalty in all 4 editions",
 }
 TARGET: dict[Scenario, tuple[str, str] | None] = {
@@ -106,7 +106,7 @@ def expo_decisions_simulate(
 
 
 def expo_editions_simulate(
-    *, scenario: Scenario, seed: int, n: int = 600
+    *, scenario: Scenario, seed: int, n: int = 600, penalty_odds: float = PENALTY_ODDS
 ) -> dict[str, npt.NDArray[np.str_] | npt.NDArray[np.float64] | npt.NDArray[np.int8]]:
     """Four editions stacked with an ``edition`` column; "new_gap" penalises only the last."""
     parts = []
@@ -114,7 +114,11 @@ def expo_editions_simulate(
         penalise = scenario != "new_gap" or index == len(EDITIONS) - 1
         part: dict[str, np.ndarray] = dict(
             expo_decisions_simulate(
-                scenario=scenario, seed=seed * 100 + index, n=n, penalise=penalise
+                scenario=scenario,
+                seed=seed * 100 + index,
+                n=n,
+                penalise=penalise,
+                penalty_odds=penalty_odds,
             )
         )
         part["edition"] = np.full(n, edition)
@@ -134,7 +138,7 @@ def simulation_report(
     adjusted = analysis == "adjusted"
     with_editions = scenario in ("new_gap", "old_gap")
     data = (
-        expo_editions_simulate(scenario=scenario, seed=seed, n=n)
+        expo_editions_simulate(scenario=scenario, seed=seed, n=n, penalty_odds=penalty_odds)
         if with_editions
         else expo_decisions_simulate(scenario=scenario, seed=seed, n=n, penalty_odds=penalty_odds)
     )
@@ -238,8 +242,9 @@ def simulation_markdown(rows: Sequence[SimulationRate]) -> str:
     ]
     for row in rows:
         analysis = "crude" if row.analysis == "crude" else "by format + score"
+        scenario = SCENARIOS[row.scenario].format(odds=row.penalty_odds)
         lines.append(
-            f"| {SCENARIOS[row.scenario]} | {analysis} | {row.n} | {share(row.any_alert)} "
+            f"| {scenario} | {analysis} | {row.n} | {share(row.any_alert)} "
             f"| {share(row.any_flag)} | {share(row.target_alert)} | {share(row.target_flag)} "
             f"| {share(row.target_new)} | {share(row.other_alert)} |"
         )

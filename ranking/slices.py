@@ -200,8 +200,8 @@ def slice_table_read_csv(
 
     Fast path: pandas' C parser builds categorical columns and parses floats while reading. It
     infers numbers for categories that all look numeric ("007" would become 7), so such columns,
-    and any numeric column the fast path cannot parse, are read again as literal strings, which
-    also yields the precise error message.
+    and any numeric column the fast path cannot parse or reads as infinite, are read again as
+    literal strings, which also yields the precise error message.
     """
     wanted = list(dict.fromkeys([*binary, *categorical, *numeric]))
     # "NA", "None", "null" stay strings: only an empty cell is missing.
@@ -245,6 +245,12 @@ def slice_table_read_csv(
             for name in categorical
             if name not in literal
             and not pd.api.types.is_string_dtype(frame[name].cat.categories.dtype)
+        ]
+        # The C parser reads "inf" as a number; read such columns literally to reject them.
+        inferred += [
+            name
+            for name in numeric
+            if name not in literal and np.isinf(frame[name].to_numpy(dtype=np.float64)).any()
         ]
         if inferred:
             again = pd.read_csv(path, usecols=inferred, dtype=str, **options)
