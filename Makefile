@@ -10,7 +10,7 @@ BOOTSTRAP_PYTHON ?= $(shell (pyenv which python 2>/dev/null || command -v python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format bench migrate seed worker serve-prod clean
+.PHONY: help install run test lint format browser bench migrate seed worker serve-prod clean
 
 help:
 	@echo "make run    – install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
@@ -48,10 +48,17 @@ format: install
 
 # The test database: $DATABASE_URL if set (CI sets it), else the local PostgreSQL when it
 # answers, else SQLite. pytest's own exit code is passed through: 5 (no tests) fails too.
-test: lint
+test: lint browser
 	@export DATABASE_URL="$$($(PYTHON) bin/test_database_url)"; \
 	echo "Testing against $${DATABASE_URL%%@*}…"; \
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# Browser tests drive Debian's Chromium (no browser download); install it when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	    || echo "Could not install chromium: browser tests will be skipped."; }
 
 bench: install
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
