@@ -53,7 +53,7 @@ class TimeSpan:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ProblemError(f"Times must carry a time zone: {self.start} to {self.end}.")
-        if self.end <= self.start:
+        if self.end.timestamp() <= self.start.timestamp():
             raise ProblemError(f"A time span must end after it starts: {self.start} to {self.end}.")
 
 
@@ -201,7 +201,10 @@ def spans_text(spans: Iterable[tuple[dt.datetime, dt.datetime]], tz: ZoneInfo) -
             continue
         heads.setdefault(a.date(), f"{a:%a} {a.day} {a:%b} ")
         days.setdefault(a.date(), []).append(f"{a:%H:%M}{DASH}{b:%H:%M}")
-    return "; ".join(heads[day] + " and ".join(parts) for day, parts in days.items())
+    return "; ".join(
+        heads[day] + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
+        for day, parts in days.items()
+    )
 
 
 def _quoted(titles: Iterable[str]) -> str:
@@ -228,7 +231,9 @@ def _epoch(problem: Problem) -> dt.datetime:
 
 
 def _minutes(moment: dt.datetime, epoch: dt.datetime) -> float:
-    return (moment - epoch).total_seconds() / 60
+    # Subtracting two datetimes with the same tzinfo ignores a daylight-saving change between
+    # them (Python compares wall clocks); timestamps do not.
+    return (moment.timestamp() - epoch.timestamp()) / 60
 
 
 def _round_in(span: TimeSpan, epoch: dt.datetime) -> tuple[int, int]:
@@ -281,6 +286,11 @@ def room_segments(problem: Problem, room: Room) -> list[TimeSpan]:
     """The uninterrupted stretches of ``room``: its windows minus its track's breaks."""
     epoch = _epoch(problem)
     return [TimeSpan(_at(epoch, a), _at(epoch, b)) for a, b in _segments(problem, room, epoch)]
+
+
+def _plus(moment: dt.datetime, minutes: float) -> dt.datetime:
+    """``moment`` plus real minutes, across a daylight-saving change too."""
+    return _at(moment, minutes)
 
 
 def _at(epoch: dt.datetime, minutes: float) -> dt.datetime:
@@ -527,7 +537,7 @@ def _check_lock(
     tz = problem.timezone
     lock = session.locked
     room = rooms.get(lock.room)
-    end = lock.start + dt.timedelta(minutes=session.duration_minutes)
+    end = _plus(lock.start, session.duration_minutes)
     where = span_text(lock.start, end, tz)
     if room is None:
         return None, Conflict(
@@ -1037,25 +1047,20 @@ def _sentences(c: _Compiled, groups: list[tuple[str, str]]) -> list[Conflict]:
     tz = problem.timezone
     sessions = problem.sessions
     index = {s.id: i for i, s in enumerate(sessions)}
-    placed = sorted(
-        (index[key] for kind, key in groups if kind == "place"), key=lambda s: sessions[s].title
-    )
-    involved = set(placed)
+    # A locked session is placed by its lock, so its own "place" rule may have been dropped.
+    involved = {index[key] for kind, key in groups if kind in {"place", "lock"}}
+    placed = sorted(involved, key=lambda s: sessions[s].title)
     ids = tuple(sessions[s].id for s in placed)
-    conflicts = [
-        Conflict(
-            "summary",
-            (
-                f"No schedule can place all of {_quoted(sessions[s].title for s in placed)} "
-                "while keeping these rules:"
-                if len(placed) > 1
-                else f"“{sessions[placed[0]].title}” cannot be placed while keeping these rules:"
-            )
-            if placed
-            else "No schedule satisfies these rules together:",
-            ids,
+    if len(placed) > 1:
+        head = (
+            f"No schedule can place all of {_quoted(sessions[s].title for s in placed)} "
+            "while keeping these rules:"
         )
-    ]
+    elif placed:
+        head = f"“{sessions[placed[0]].title}” cannot be placed while keeping these rules:"
+    else:
+        head = "No schedule satisfies these rules together:"
+    conflicts = [Conflict("summary", head, ids)]
     for kind, key in groups:
         if kind == "speaker":
             members = [s for s in c.speakers[key] if s in involved] or c.speakers[key]
@@ -1096,7 +1101,7 @@ def _sentences(c: _Compiled, groups: list[tuple[str, str]]) -> list[Conflict]:
             session = sessions[index[key]]
             assert session.locked is not None
             room = next(r for r in problem.rooms if r.id == session.locked.room)
-            end = session.locked.start + dt.timedelta(minutes=session.duration_minutes)
+            end = _plus(session.locked.start, session.duration_minutes)
             conflicts.append(
                 Conflict(
                     "lock",
@@ -1192,7 +1197,7 @@ def schedule_clashes(problem: Problem, placements: Sequence[ScheduledSession]) -
                     (session.id,),
                 )
             )
-        if (p.end - p.start) != dt.timedelta(minutes=session.duration_minutes):
+        if p.end.timestamp() - p.start.timestamp() != 60 * session.duration_minutes:
             conflicts.append(
                 Conflict(
                     "duration",
@@ -1201,7 +1206,10 @@ def schedule_clashes(problem: Problem, placements: Sequence[ScheduledSession]) -
                     (session.id,),
                 )
             )
-        in_window = any(w.start <= p.start and p.end <= w.end for w in room.windows)
+        in_window = any(
+            w.start.timestamp() <= p.start.timestamp() and p.end.timestamp() <= w.end.timestamp()
+            for w in room.windows
+        )
         if not in_window:
             conflicts.append(
                 Conflict(
@@ -1249,11 +1257,11 @@ def schedule_clashes(problem: Problem, placements: Sequence[ScheduledSession]) -
                         (session.id,),
                     )
                 )
-    ordered = sorted(placed, key=lambda p: (p.start, p.session))
+    ordered = sorted(placed, key=lambda p: (p.start.timestamp(), p.session))
     for n, a in enumerate(ordered):
         sa = sessions[a.session]
         for b in ordered[n + 1 :]:
-            if b.start >= a.end:
+            if b.start.timestamp() >= a.end.timestamp():
                 break
             sb = sessions[b.session]
             pair = (sa.id, sb.id)
