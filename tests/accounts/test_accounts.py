@@ -119,3 +119,19 @@ def test_password_reset_for_unknown_email_reveals_nothing(client, mailoutbox):
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
     assert mailoutbox == []
+
+
+def test_repeated_failed_logins_lock_out_then_cool_off(client, settings):
+    from axes.models import AccessAttempt
+
+    UserFactory(email="ada@example.org")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "ada@example.org", "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "ada@example.org", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "Too many failed log-ins" in locked.content.decode()
+    assert client.get(reverse("dashboard")).status_code == 302  # not logged in
+    # After the cool-off the right password works again.
+    AccessAttempt.objects.all().delete()
+    ok = client.post(reverse("login"), {"username": "ada@example.org", "password": PASSWORD})
+    assert ok.status_code == 302

@@ -48,7 +48,10 @@ def test_demo_logins_work(client):
     call_command("seed_demo", quiet_logins=True)
     from expo.proposals.management.commands.seed_demo import DEMO_PASSWORD
 
-    assert client.login(username="sponsor@expo.example", password=DEMO_PASSWORD)
+    response = client.post(
+        "/accounts/login/", {"username": "sponsor@expo.example", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
     sponsor = User.objects.get(email="sponsor@expo.example")
     assert sponsor.organisations.count() == 1
     assert User.objects.get(email="admin@expo.example").is_superuser
