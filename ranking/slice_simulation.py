@@ -159,7 +159,8 @@ class SimulationRate:
     scenario: Scenario
     analysis: Analysis
     seeds: int
-    n: int
+    n: int  # proposals in the (current) edition the report is about
+    earlier: int  # proposals of earlier editions, for the test of change
     penalty_odds: float
     any_alert: float  # some slice flagged (q <= 0.05)
     any_flag: float  # some slice at alert or watch (q <= 0.20)
@@ -215,7 +216,8 @@ def simulation_rates(
                     scenario=scenario,
                     analysis=analysis,
                     seeds=seeds,
-                    n=n * (len(EDITIONS) if with_editions else 1),
+                    n=n,
+                    earlier=n * (len(EDITIONS) - 1) if with_editions else 0,
                     penalty_odds=penalty_odds,
                     any_alert=any_alert / seeds,
                     any_flag=any_flag / seeds,
@@ -236,15 +238,16 @@ def simulation_markdown(rows: Sequence[SimulationRate]) -> str:
         return "-" if value is None else f"{value:.1%}"
 
     lines = [
-        "| scenario | analysis | rows | any slice alert | any alert/watch | target alert "
+        "| scenario | analysis | proposals | any slice alert | any alert/watch | target alert "
         '| target alert/watch | target "new" | alert on an unrelated attribute |',
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         analysis = "crude" if row.analysis == "crude" else "by format + score"
         scenario = SCENARIOS[row.scenario].format(odds=row.penalty_odds)
+        proposals = f"{row.n} + {row.earlier} earlier" if row.earlier else str(row.n)
         lines.append(
-            f"| {scenario} | {analysis} | {row.n} | {share(row.any_alert)} "
+            f"| {scenario} | {analysis} | {proposals} | {share(row.any_alert)} "
             f"| {share(row.any_flag)} | {share(row.target_alert)} | {share(row.target_flag)} "
             f"| {share(row.target_new)} | {share(row.other_alert)} |"
         )
@@ -280,6 +283,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--power-odds", type=float, nargs="*", default=[0.5, 0.33], help="penalties for it"
     )
+    parser.add_argument(
+        "--editions-n", type=int, default=1500, help="proposals per edition, editions table"
+    )
+    parser.add_argument(
+        "--editions-odds", type=float, default=0.33, help="penalty for the editions table"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(simulation_markdown(simulation_rates(seeds=args.seeds, n=args.n)))
@@ -297,6 +306,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     ]
     print(power_markdown(power))
+    print()
+    print(
+        simulation_markdown(
+            simulation_rates(
+                seeds=args.seeds,
+                n=args.editions_n,
+                scenarios=("new_gap", "old_gap"),
+                analyses=("adjusted",),
+                penalty_odds=args.editions_odds,
+            )
+        )
+    )
     print(f"\n{args.seeds} seeds per row, {time.perf_counter() - started:.0f} s in all.")
     return 0
 
