@@ -56,15 +56,16 @@ def roc_auc_interval(
     n_resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
 ) -> tuple[float, float]:
-    """Stratified percentile-bootstrap interval of the ROC AUC; ``(nan, nan)`` for one class."""
+    """Stratified percentile-bootstrap interval of the ROC AUC.
+
+    ``(nan, nan)`` when either class has fewer than two members.
+    """
     labels = np.asarray(y).astype(int)
     scores = np.asarray(score, dtype=float)
     positive, negative = scores[labels == 1], scores[labels == 0]
-    if not len(positive) or not len(negative):
+    if len(positive) < 2 or len(negative) < 2:
+        # A class seen once cannot be resampled: its variability is unknown.
         return math.nan, math.nan
-    if len(positive) == 1 and len(negative) == 1:
-        point = float(_auc_statistic(positive, negative))
-        return point, point
     # Batches keep the resampled matrices small for large test sets.
     batch = max(1, min(n_resamples, 20_000_000 // max(1, len(scores))))
     result = scipy.stats.bootstrap(
@@ -91,7 +92,8 @@ def calibration_table(
     labels = np.asarray(y, dtype=float)
     p = np.asarray(probability, dtype=float)
     edges = np.linspace(0.0, 1.0, n_bins + 1)
-    index = np.searchsorted(edges[1:-1], p, side="right")
+    # Bins are (low, high], the first [0, 0.1]: a score on an edge goes to the lower bin.
+    index = np.searchsorted(edges[1:-1], p, side="left")
     rows = []
     for b in range(n_bins):
         members = index == b
@@ -99,8 +101,8 @@ def calibration_table(
         if count:
             rows.append(
                 {
-                    "bin_low": float(edges[b]),
-                    "bin_high": float(edges[b + 1]),
+                    "bin_low": round(float(edges[b]), 6),
+                    "bin_high": round(float(edges[b + 1]), 6),
                     "mean_predicted": float(p[members].mean()),
                     "fraction_positive": float(labels[members].mean()),
                     "count": count,

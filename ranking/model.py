@@ -24,7 +24,6 @@ from typing import Any, Self
 
 import joblib
 import numpy as np
-import scipy.optimize
 import scipy.sparse
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
@@ -97,52 +96,57 @@ def _display_term(feature_name: str) -> str:
 
 
 def _top_contributions(
-    names: NDArray[np.str_], values: NDArray[np.float64], top: int
+    names: NDArray[np.str_], values: NDArray[np.float64], top: int, *, union_names: bool = True
 ) -> tuple[list[TermContribution], list[TermContribution]]:
+    shown = _display_term if union_names else str
     order = np.argsort(values, kind="stable")
     lowering = [
-        TermContribution(_display_term(str(names[i])), float(values[i]))
+        TermContribution(shown(str(names[i])), float(values[i]))
         for i in order[:top]
         if values[i] < 0
     ]
     raising = [
-        TermContribution(_display_term(str(names[i])), float(values[i]))
+        TermContribution(shown(str(names[i])), float(values[i]))
         for i in order[::-1][:top]
         if values[i] > 0
     ]
     return raising, lowering
 
 
-def fit_monotone_sigmoid(decision: ArrayLike, y: ArrayLike) -> tuple[float, float]:
-    """Maximum-likelihood ``P(y=1) = expit(slope * decision + offset)`` with ``slope >= 0``.
+def platt_targets(y: ArrayLike) -> NDArray[np.float64]:
+    """Platt's (1999) smoothed targets: (N₊+1)/(N₊+2) for positives, 1/(N₋+2) for negatives.
 
-    Platt scaling (Platt 1999) without target smoothing, constrained to be increasing so that
-    it never reverses the order — or the explanation — of the linear model underneath. When the
-    unconstrained slope is positive this is the ordinary logistic regression of ``y`` on
-    ``decision`` (tested against statsmodels' Logit).
+    They keep the sigmoid finite when the out-of-fold scores separate the classes perfectly.
     """
-    d = np.asarray(decision, dtype=float)
-    target = np.asarray(y, dtype=float)
+    labels = np.asarray(y).astype(int)
+    positives = int(labels.sum())
+    negatives = len(labels) - positives
+    return np.where(labels == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
 
-    def negative_log_likelihood(params: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        slope, offset = params
-        z = slope * d + offset
-        # log(1 + e^z) - y z, written with logaddexp to stay finite for large |z|.
-        loss = float(np.sum(np.logaddexp(0.0, z) - target * z))
-        residual = expit(z) - target
-        return loss, np.array([np.sum(residual * d), np.sum(residual)])
 
-    prior = np.clip(target.mean(), 1e-6, 1 - 1e-6)
-    start = np.array([1.0, float(np.log(prior / (1 - prior)))])
-    result = scipy.optimize.minimize(
-        negative_log_likelihood,
-        start,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(0.0, None), (None, None)],
+def fit_monotone_sigmoid(decision: ArrayLike, y: ArrayLike) -> tuple[float, float]:
+    """Platt scaling ``P(y=1) = expit(slope * decision + offset)`` constrained to ``slope >= 0``.
+
+    Maximum likelihood on Platt's smoothed targets, fitted by an unpenalised logistic
+    regression in which each example appears once as positive (weight t) and once as negative
+    (weight 1 - t) — the same likelihood (tested against statsmodels' binomial GLM). The
+    likelihood is concave, so if its maximum has a negative slope the constrained maximum lies
+    on ``slope = 0``, where the best offset is the logit of the mean target. An increasing
+    sigmoid never reverses the order — or the explanation — of the linear model underneath.
+    """
+    d = np.asarray(decision, dtype=float).reshape(-1, 1)
+    target = platt_targets(y)
+    features = np.vstack([d, d])
+    labels = np.concatenate([np.ones(len(d)), np.zeros(len(d))])
+    weights = np.concatenate([target, 1.0 - target])
+    fit = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(
+        features, labels, sample_weight=weights
     )
-    slope, offset = result.x
-    return float(slope), float(offset)
+    slope, offset = float(fit.coef_[0, 0]), float(fit.intercept_[0])
+    if slope < 0:
+        mean = float(target.mean())
+        slope, offset = 0.0, float(np.log(mean / (1 - mean)))
+    return slope, offset
 
 
 class RelevanceClassifier(ClassifierMixin, BaseEstimator):
@@ -357,7 +361,7 @@ def topical_relevance(
     similarities = np.asarray((reference_rows @ proposal.T).todense()).ravel()
     best = int(np.argmax(similarities))
     shared = proposal.multiply(reference_rows[best]).tocsr()
-    raising, _ = _top_contributions(names[shared.indices], shared.data, top)
+    raising, _ = _top_contributions(names[shared.indices], shared.data, top, union_names=False)
     mentioned = np.asarray(reference_rows.sum(axis=0)).ravel() > 0
     unmatched = [
         (i, v) for i, v in zip(proposal.indices, proposal.data, strict=True) if not mentioned[i]
