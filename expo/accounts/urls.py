@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from expo.accounts import views
+from expo.accounts import views, views_data
 from expo.accounts.forms import EmailAuthenticationForm
 
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("my-data/", views_data.my_data, name="my-data"),
+    path("my-data/export.json", views_data.my_data_export, name="my-data-export"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(),
