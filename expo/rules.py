@@ -37,7 +37,7 @@ def is_organisation_owner(user: Any, organisation: Organisation | None) -> bool:
 
 @rules.predicate
 def is_proposal_sponsor(user: Any, proposal: Proposal | None) -> bool:
-    if proposal is None or not user.is_authenticated:
+    if proposal is None or proposal.organisation_id is None or not user.is_authenticated:
         return False
     return Membership.objects.filter(organisation_id=proposal.organisation_id, user=user).exists()
 

@@ -40,7 +40,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         "listed_as_speaker": [
             {
                 "proposal": s.proposal.title,
-                "organisation": s.proposal.organisation.name,
+                "organisation": s.proposal.organisation.name if s.proposal.organisation else "",
                 "conference": s.proposal.conference.slug,
                 "name": s.name,
                 "affiliation": s.affiliation,

@@ -45,8 +45,9 @@ class Proposal(models.Model):
     OUTLINE_MAX = 5000
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="proposals")
+    # SET_NULL: erasing an organisation keeps its proposals' anonymised decision record.
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="proposals"
+        Organisation, on_delete=models.SET_NULL, null=True, related_name="proposals"
     )
     title = models.CharField(max_length=TITLE_MAX)
     abstract = models.TextField(max_length=ABSTRACT_MAX)
@@ -73,6 +74,16 @@ class Proposal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The sponsor as it was when the proposal was submitted (tiers and sizes change between
+    # editions); fairness metrics slice by these, and they survive the organisation's erasure.
+    sponsor_tier = models.CharField(max_length=20, blank=True)
+    sponsor_size = models.CharField(max_length=20, blank=True)
+    sponsor_region = models.CharField(max_length=30, blank=True)
+    first_time_sponsor = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="No proposal of this organisation was submitted to an earlier edition.",
+    )
 
     class Meta:
         ordering: ClassVar = ["-updated_at"]

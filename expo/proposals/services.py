@@ -69,8 +69,11 @@ def cfp_ensure_open(*, conference: Conference, now: dt.datetime | None = None) -
         )
 
 
-def _ensure_member(*, user: User, organisation: Organisation) -> None:
-    if not Membership.objects.filter(organisation=organisation, user=user).exists():
+def _ensure_member(*, user: User, organisation: Organisation | None) -> None:
+    if (
+        organisation is None
+        or not Membership.objects.filter(organisation=organisation, user=user).exists()
+    ):
         raise PermissionDenied("You are not a member of this organisation.")
 
 
@@ -219,6 +222,21 @@ def proposal_update(
     return proposal
 
 
+def _snapshot_sponsor(proposal: Proposal) -> None:
+    organisation = proposal.organisation
+    assert organisation is not None
+    proposal.sponsor_tier = organisation.tier
+    proposal.sponsor_size = organisation.size
+    proposal.sponsor_region = organisation.region
+    proposal.first_time_sponsor = not (
+        Proposal.objects.filter(
+            organisation=organisation,
+            submitted_at__isnull=False,
+            conference__starts_on__lt=proposal.conference.starts_on,
+        ).exists()
+    )
+
+
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, by: User, now: dt.datetime | None = None) -> Proposal:
     """Move a draft to *submitted*; the chairs see it from then on."""
@@ -236,7 +254,18 @@ def proposal_submit(*, proposal: Proposal, by: User, now: dt.datetime | None = N
         raise ValidationError("Choose at least one topic before submitting.")
     proposal.state = ProposalState.SUBMITTED
     proposal.submitted_at = now or timezone.now()
-    proposal.save(update_fields=["state", "submitted_at", "updated_at"])
+    _snapshot_sponsor(proposal)
+    proposal.save(
+        update_fields=[
+            "state",
+            "submitted_at",
+            "updated_at",
+            "sponsor_tier",
+            "sponsor_size",
+            "sponsor_region",
+            "first_time_sponsor",
+        ]
+    )
     _notify_text_changed(proposal)
     return proposal
 

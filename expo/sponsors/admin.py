@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from expo.sponsors.models import Invitation, Membership, Organisation
+from expo.sponsors.services import organisation_erase
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,6 +19,19 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (MembershipInline,)
+    actions = ("erase_keeping_anonymised_decisions",)
+
+    @admin.action(description="Erase the selected organisations (keep anonymised decision records)")
+    def erase_keeping_anonymised_decisions(
+        self, request: HttpRequest, queryset: QuerySet[Organisation]
+    ) -> None:
+        kept = sum(organisation_erase(organisation=org) for org in list(queryset))
+        self.message_user(
+            request,
+            f"Erased {queryset.count() or 'the selected'} organisations; "
+            f"{kept} anonymised proposal records kept.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Invitation)

@@ -210,3 +210,28 @@ def membership_remove(*, membership: Membership, by: User) -> None:
     if membership.role == Membership.Role.OWNER and owners.count() == 1:
         raise ValidationError("The last owner cannot leave; make someone else an owner first.")
     membership.delete()
+
+
+@transaction.atomic
+def organisation_erase(*, organisation: Organisation) -> int:
+    """Delete an organisation and its people's links, keeping anonymised decision records.
+
+    Its proposals lose every identifying or confidential field (text, speakers, attachment)
+    but keep conference, format, topics, track, state and the sponsor snapshot taken at
+    submission, which the fairness metrics need. Returns the number of proposals kept.
+    """
+    from expo.proposals.models import Proposal
+
+    proposals = list(Proposal.objects.filter(organisation=organisation))
+    for proposal in proposals:
+        if proposal.attachment:
+            proposal.attachment.delete(save=False)
+        proposal.speakers.all().delete()
+        proposal.title = f"Erased proposal {proposal.pk}"
+        proposal.abstract = proposal.outline = proposal.notes_to_chairs = ""
+        proposal.attachment_type = ""
+        proposal.organisation = None
+        proposal.created_by = None
+        proposal.save()
+    organisation.delete()
+    return len(proposals)

@@ -253,3 +253,64 @@ def test_member_cannot_remove_the_owner(client):
     client.force_login(member.user)
     client.post(reverse("membership-remove", args=[owner.organisation.slug, owner.pk]))
     assert Membership.objects.filter(pk=owner.pk).exists()
+
+
+def test_erasing_an_organisation_keeps_anonymised_decisions():
+    from expo.proposals.models import Proposal, Speaker
+    from expo.proposals.services import proposal_submit
+    from expo.sponsors.services import organisation_erase
+    from tests.factories import ProposalFactory
+
+    owner = MembershipFactory(role="owner", organisation__tier="startup")
+    proposal = ProposalFactory(organisation=owner.organisation, title="Secret roadmap")
+    proposal_submit(proposal=proposal, by=owner.user)
+    Proposal.objects.filter(pk=proposal.pk).update(state="rejected")
+    kept = organisation_erase(organisation=owner.organisation)
+    assert kept == 1
+    record = Proposal.objects.get(pk=proposal.pk)
+    assert record.organisation is None
+    assert "Secret" not in record.title
+    assert record.abstract == ""
+    assert not Speaker.objects.filter(proposal=record).exists()
+    assert (record.state, record.format, record.sponsor_tier) == ("rejected", "talk", "startup")
+    assert record.topics.exists()
+    assert not Organisation.objects.filter(pk=owner.organisation_id).exists()
+
+
+def test_submission_snapshots_the_sponsor_and_first_time_flag():
+    from expo.proposals.services import proposal_submit
+    from tests.factories import ConferenceFactory, ProposalFactory
+
+    owner = MembershipFactory(role="owner", organisation__region="asia")
+    earlier = ConferenceFactory()
+    later = ConferenceFactory(
+        starts_on=earlier.starts_on.replace(year=earlier.starts_on.year + 1),
+        ends_on=earlier.ends_on.replace(year=earlier.ends_on.year + 1),
+    )
+    first = ProposalFactory(organisation=owner.organisation, conference=earlier)
+    proposal_submit(proposal=first, by=owner.user)
+    second = ProposalFactory(organisation=owner.organisation, conference=later)
+    proposal_submit(proposal=second, by=owner.user)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.sponsor_region == "asia"
+    assert first.first_time_sponsor is True
+    assert second.first_time_sponsor is False
+
+
+def test_admin_erase_action(client):
+    from tests.factories import AdminFactory, ProposalFactory
+
+    proposal = ProposalFactory(state="accepted")
+    client.force_login(AdminFactory())
+    response = client.post(
+        reverse("admin:sponsors_organisation_changelist"),
+        {
+            "action": "erase_keeping_anonymised_decisions",
+            "_selected_action": [proposal.organisation_id],
+        },
+        follow=True,
+    )
+    assert "anonymised proposal records kept" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.organisation is None

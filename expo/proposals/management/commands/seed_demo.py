@@ -170,6 +170,11 @@ class Command(BaseCommand):
         existing = set(conference.proposals.values_list("title", flat=True))
         topics = {t.name: t for t in conference.topics.all()}
         decided = conference.cfp_state() == "closed"
+        earlier_sponsors = set(
+            Proposal.objects.filter(conference__starts_on__lt=conference.starts_on).values_list(
+                "organisation_id", flat=True
+            )
+        )
         created = 0
         for paper in batch:
             if paper.title in existing:
@@ -191,6 +196,10 @@ class Command(BaseCommand):
                 format=ExpoFormat.WORKSHOP if workshop else ExpoFormat.TALK,
                 state=state,
                 submitted_at=conference.cfp_opens_at + dt.timedelta(hours=pick % 500),
+                sponsor_tier=organisation.tier,
+                sponsor_size=organisation.size,
+                sponsor_region=organisation.region,
+                first_time_sponsor=organisation.pk not in earlier_sponsors,
             )
             proposal.topics.set([topics[name] for name in paper.topics])
             speakers = 1 + pick % 3
