@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reviews",
     "ranking",
     "scheduling",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("review/", include("reviews.urls")),
     path("ranking/", include("ranking.urls")),
     path("scheduling/", include("scheduling.urls")),
+    path("insights/", include("insights.urls")),
     path("", include("expo.sponsors.urls")),
     path("", include("expo.proposals.urls")),
     # Conference pages are /<slug>/…, so they come last.
