@@ -143,7 +143,7 @@ def rows(args: argparse.Namespace) -> Iterable[BenchRow]:
             yield BenchRow(
                 BENCH,
                 "Fairlearn MetricFrame rates",
-                "fairlearn not installed: pip install 'fairlearn>=0.13,<0.16'",
+                "fairlearn not installed: pip install 'fairlearn>=0.15,<0.16'",
                 f"ratio ≤ {TARGET_RATIO}",
                 None,
             )

@@ -332,10 +332,11 @@ def informative_strata(tables: IntArray) -> IntArray:
 def exact_conditional_pvalue(tables: IntArray) -> float:
     """Two-sided exact test of a common odds ratio 1 given every stratum's margins.
 
-    The sum of the slices' positives over strata is, under the null, a sum of independent
-    hypergeometric variables (Agresti 2013 §7.3.5; R's ``mantelhaen.test(exact=TRUE)``); its
-    distribution is their convolution. Two-sided p: total probability of outcomes no more likely
-    than the observed one, with R's relative tolerance 1e-7. With one stratum this is Fisher's test.
+    The sum of the slice's positives over strata is, under the null, a sum of independent
+    hypergeometric variables (Agresti 2013, exact conditional inference; R's
+    ``mantelhaen.test(exact=TRUE)``); its distribution is their convolution. Two-sided p: the
+    total probability of outcomes no more likely than the observed one, with R's relative
+    tolerance 1e-7. With one stratum this is Fisher's test.
     """
     distribution = np.ones(1)
     lowest = 0

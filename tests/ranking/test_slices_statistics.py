@@ -53,8 +53,8 @@ UCB = np.array(
 
 
 def test_wilson_interval_matches_newcombe_1998_examples():
-    # Newcombe (1998), Statistics in Medicine 17:857-872, Table II, method 3 (Wilson score
-    # interval without continuity correction), to the 4 decimals printed there.
+    # Newcombe (1998), Statistics in Medicine 17:857-872: the worked examples 81/263, 15/148,
+    # 0/20 and 1/29 with the Wilson score interval (no continuity correction), to 4 decimals.
     low, high = wilson_interval(np.array([81, 15, 0, 1]), np.array([263, 148, 20, 29]))
     assert np.round(low, 4).tolist() == [0.2553, 0.0624, 0.0, 0.0061]
     assert np.round(high, 4).tolist() == [0.3662, 0.1605, 0.1611, 0.1718]
