@@ -1,0 +1,842 @@
+"""Reads for the review pages, exports and other apps. Query counts are pinned in tests.
+
+``proposals_visible_to`` is the one place that decides which proposals of a conference a user
+may see in the review workspace (drafts never; conflicted ones never, except for admins).
+Everything a chair can list, search, count or export starts from it.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Lower
+
+from expo.accounts.models import User
+from expo.conferences.models import Conference, ConferenceChair, ExpoFormat, Topic, Track
+from expo.proposals.models import Proposal, ProposalState, Speaker
+from expo.sponsors.models import Membership
+from reviews import calibration
+from reviews.conflicts import conflicted_proposal_ids
+from reviews.models import (
+    DECIDED_STATES,
+    RECOMMENDATION_POINTS,
+    REVIEWABLE_STATES,
+    AuditEvent,
+    CriterionScore,
+    Decision,
+    DecisionOutcome,
+    OutboxMessage,
+    Review,
+    ReviewCriterion,
+    ReviewRevision,
+    ReviewSettings,
+)
+
+PAGE_SIZE = 250
+
+
+def reviews_started_count(*, conference: Conference) -> int:
+    """Reviews (drafts included) written for the conference so far."""
+    return Review.objects.filter(proposal__conference=conference).count()
+
+
+def review_settings_or_default(*, conference: Conference) -> ReviewSettings:
+    """The conference's settings; an unsaved default when they were never created."""
+    found = ReviewSettings.objects.filter(conference=conference).first()
+    return found if found is not None else ReviewSettings(conference=conference)
+
+
+def criteria_for(*, conference: Conference) -> list[ReviewCriterion]:
+    return list(ReviewCriterion.objects.filter(conference=conference))
+
+
+def conferences_for_reviewer(*, user: User) -> QuerySet[Conference]:
+    """Conferences whose review workspace ``user`` may open."""
+    if user.is_superuser:
+        return Conference.objects.order_by("-starts_on", "name")
+    return Conference.objects.filter(conferencechair__user=user).order_by("-starts_on", "name")
+
+
+def proposals_visible_to(*, user: User, conference: Conference) -> QuerySet[Proposal]:
+    """Proposals of ``conference`` that ``user`` may see in the review workspace: submitted
+    (not drafts), and for a chair not conflicted. Other apps listing proposals to chairs (slice
+    drill-downs, schedules) should start from this too."""
+    queryset = Proposal.objects.filter(conference=conference).exclude(state=ProposalState.DRAFT)
+    if user.is_superuser:
+        return queryset
+    if not ConferenceChair.objects.filter(conference=conference, user=user).exists():
+        return Proposal.objects.none()
+    hidden = conflicted_proposal_ids(user=user, conference=conference)
+    return queryset.exclude(pk__in=hidden) if hidden else queryset
+
+
+def proposal_for_reviewer(*, user: User, conference: Conference, pk: int) -> Proposal | None:
+    """One proposal for the review page, or None (the caller answers 404)."""
+    return (
+        proposals_visible_to(user=user, conference=conference)
+        .filter(pk=pk)
+        .select_related("conference", "organisation", "track", "decision", "decision__decided_by")
+        .prefetch_related(
+            "speakers", Prefetch("topics", queryset=Topic.objects.order_by("position"))
+        )
+        .first()
+    )
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    q: str = ""
+    track: str = ""  # a track id, "none" (no track yet) or "" (any)
+    format: str = ""
+    topic: int | None = None
+    state: str = "active"  # a proposal state, "active" (not withdrawn) or "all"
+    mine: str = ""  # "missing", "draft", "submitted" or ""
+    disagree: bool = False
+    ready: bool = False
+    sort: str = "submitted"
+
+
+SORT_FIELDS: dict[str, str] = {
+    "submitted": "submitted_at",
+    "title": "title_lower",
+    "organisation": "organisation_lower",
+    "reviews": "submitted_reviews",
+    "score": "visible_score",
+    "spread": "visible_spread",
+    "normalised": "",  # computed in Python from the per-reviewer z-scores
+}
+SORT_LABELS: dict[str, str] = {
+    "submitted": "submitted",
+    "title": "title",
+    "organisation": "organisation",
+    "reviews": "number of reviews",
+    "score": "weighted score",
+    "spread": "disagreement",
+    "normalised": "normalised score",
+}
+
+
+def annotate_reviews(queryset: QuerySet[Proposal], *, user: User) -> QuerySet[Proposal]:
+    """Add review counts and scores; the ``visible_*`` ones are None where the blind rule hides
+    scores from ``user`` (no own submitted review, not decided), so that sorting and filtering
+    by them leak nothing."""
+    submitted = Q(reviews__version__gt=0)
+    queryset = queryset.annotate(
+        submitted_reviews=Count("reviews", filter=submitted),
+        my_submitted=Count("reviews", filter=submitted & Q(reviews__reviewer=user)),
+        my_drafts=Count("reviews", filter=Q(reviews__reviewer=user) & ~Q(reviews__draft={})),
+        mean_score=Avg("reviews__weighted_score", filter=submitted),
+        score_spread=Max("reviews__weighted_score", filter=submitted)
+        - Min("reviews__weighted_score", filter=submitted),
+        is_decided=Case(When(decision__isnull=False, then=Value(True)), default=Value(False)),
+    )
+    if user.is_superuser:
+        return queryset.annotate(
+            visible_score=F("mean_score"),
+            visible_spread=F("score_spread"),
+        )
+    sees_scores = Q(my_submitted__gt=0) | Q(decision__isnull=False)
+    return queryset.annotate(
+        visible_score=Case(When(sees_scores, then=F("mean_score")), output_field=FloatField()),
+        visible_spread=Case(When(sees_scores, then=F("score_spread")), output_field=FloatField()),
+    )
+
+
+def _filtered(
+    queryset: QuerySet[Proposal], *, filters: DashboardFilters, threshold: Decimal | float
+) -> QuerySet[Proposal]:
+    if filters.q:
+        words = filters.q.split()
+        for word in words[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(abstract__icontains=word)
+                | Q(organisation__name__icontains=word)
+                | Exists(Speaker.objects.filter(proposal=OuterRef("pk"), name__icontains=word))
+            )
+    if filters.track == "none":
+        queryset = queryset.filter(track__isnull=True)
+    elif filters.track:
+        queryset = queryset.filter(track_id=int(filters.track))
+    if filters.format:
+        queryset = queryset.filter(format=filters.format)
+    if filters.topic is not None:
+        queryset = queryset.filter(
+            Exists(
+                Proposal.topics.through.objects.filter(
+                    proposal_id=OuterRef("pk"), topic_id=filters.topic
+                )
+            )
+        )
+    if filters.state == "active":
+        queryset = queryset.exclude(state=ProposalState.WITHDRAWN)
+    elif filters.state and filters.state != "all":
+        queryset = queryset.filter(state=filters.state)
+    if filters.mine == "missing":
+        queryset = queryset.filter(my_submitted=0, state__in=REVIEWABLE_STATES)
+    elif filters.mine == "draft":
+        queryset = queryset.filter(my_submitted=0, my_drafts__gt=0)
+    elif filters.mine == "submitted":
+        queryset = queryset.filter(my_submitted__gt=0)
+    if filters.disagree:
+        queryset = queryset.filter(visible_spread__gte=_threshold(threshold))
+    return queryset
+
+
+def _threshold(points: Decimal | float) -> float:
+    # Weighted scores are floats: 3.0 − 1.0 must count as a 2-point difference.
+    return float(points) - 1e-9
+
+
+def _sorted(queryset: QuerySet[Proposal], sort: str) -> QuerySet[Proposal]:
+    descending = sort.startswith("-")
+    key = SORT_FIELDS.get(sort.lstrip("-")) or "submitted_at"
+    queryset = queryset.annotate(
+        title_lower=Lower("title"), organisation_lower=Lower("organisation__name")
+    )
+    expression = F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_last=True)
+    return queryset.order_by(expression, "pk")
+
+
+@dataclass
+class DashboardSummary:
+    total: int
+    reviewed_by_me: int
+    decided: int
+    ready: int
+    disagree: int
+    missing_mine: int
+    is_chair: bool
+
+    @property
+    def progress_percent(self) -> int:
+        done = self.reviewed_by_me if self.is_chair else self.decided
+        return round(100 * done / self.total) if self.total else 0
+
+
+@dataclass
+class Dashboard:
+    page: Page[Proposal]
+    summary: DashboardSummary
+    settings: ReviewSettings
+    criteria: list[ReviewCriterion]
+    is_chair: bool
+
+
+def _ready_filter(required: int) -> Q:
+    return Q(submitted_reviews__gte=required, is_decided=False, state__in=REVIEWABLE_STATES)
+
+
+def _base(
+    *, user: User, conference: Conference, review_settings: ReviewSettings
+) -> QuerySet[Proposal]:
+    del review_settings
+    return annotate_reviews(proposals_visible_to(user=user, conference=conference), user=user)
+
+
+def normalised_scores(*, proposals: QuerySet[Proposal]) -> dict[Hashable, calibration.UnitScore]:
+    """Per-proposal raw and normalised scores over the submitted reviews of ``proposals``."""
+    rows = Review.objects.filter(
+        proposal__in=proposals.values("pk"), version__gt=0, weighted_score__isnull=False
+    ).values_list("reviewer_id", "proposal_id", "weighted_score")
+    reviews = [calibration.ScoredReview(r, p, float(s)) for r, p, s in rows]
+    return calibration.unit_scores(reviews)
+
+
+def ordered_ids(*, user: User, conference: Conference, filters: DashboardFilters) -> list[int]:
+    """Ids of the dashboard's proposals in its order (for the review page's previous/next)."""
+    review_settings = review_settings_or_default(conference=conference)
+    base = _base(user=user, conference=conference, review_settings=review_settings)
+    queryset = _filtered(base, filters=filters, threshold=review_settings.disagreement_points)
+    if filters.ready:
+        queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
+    if filters.sort.lstrip("-") == "normalised":
+        return _normalised_order(user=user, queryset=queryset, base=base, sort=filters.sort)
+    return list(_sorted(queryset, filters.sort).values_list("pk", flat=True))
+
+
+def _normalised_order(
+    *, user: User, queryset: QuerySet[Proposal], base: QuerySet[Proposal], sort: str
+) -> list[int]:
+    scores = normalised_scores(proposals=base)
+    candidates = list(queryset.values_list("pk", "my_submitted", "is_decided"))
+    visible = {
+        pk: scores[pk].normalised_z
+        for pk, mine, decided in candidates
+        if pk in scores and (user.is_superuser or mine or decided)
+    }
+    descending = sort.startswith("-")
+
+    def key(pk: int) -> tuple[int, float, int]:
+        z = visible.get(pk)
+        if z is None:
+            return (1, 0.0, pk)
+        return (0, -z if descending else z, pk)
+
+    return sorted((pk for pk, _, _ in candidates), key=key)
+
+
+def dashboard(
+    *, user: User, conference: Conference, filters: DashboardFilters, page_number: int | str = 1
+) -> Dashboard:
+    """The review workspace: filtered, sorted, paginated proposals with review summaries."""
+    review_settings = review_settings_or_default(conference=conference)
+    is_chair = ConferenceChair.objects.filter(conference=conference, user=user).exists()
+    base = _base(user=user, conference=conference, review_settings=review_settings)
+    threshold = _threshold(review_settings.disagreement_points)
+    counts = base.exclude(state=ProposalState.WITHDRAWN).aggregate(
+        total=Count("pk"),
+        reviewed_by_me=Count("pk", filter=Q(my_submitted__gt=0)),
+        decided=Count("pk", filter=Q(is_decided=True)),
+        ready=Count("pk", filter=_ready_filter(review_settings.required_reviews)),
+        disagree=Count("pk", filter=Q(visible_spread__gte=threshold)),
+        missing_mine=Count("pk", filter=Q(my_submitted=0, state__in=REVIEWABLE_STATES)),
+    )
+    summary = DashboardSummary(is_chair=is_chair, **counts)
+    queryset = _filtered(base, filters=filters, threshold=review_settings.disagreement_points)
+    if filters.ready:
+        queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
+    queryset = queryset.select_related("organisation", "track", "decision").prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("position", "name"))
+    )
+    scores = normalised_scores(proposals=base)
+    if filters.sort.lstrip("-") == "normalised":
+        order = _normalised_order(user=user, queryset=queryset, base=base, sort=filters.sort)
+        paginator: Paginator[Any] = Paginator(order, PAGE_SIZE)
+        page = paginator.get_page(page_number)
+        by_pk = {p.pk: p for p in queryset.filter(pk__in=list(page.object_list))}
+        page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+    else:
+        paginator = Paginator(_sorted(queryset, filters.sort), PAGE_SIZE)
+        page = paginator.get_page(page_number)
+    for proposal in page.object_list:
+        unit = scores.get(proposal.pk)
+        sees = user.is_superuser or proposal.my_submitted or proposal.is_decided
+        proposal.normalised_score = unit.normalised_score if (unit and sees) else None
+        proposal.others_reviewed = proposal.submitted_reviews - proposal.my_submitted
+        proposal.sees_scores = bool(sees)
+        proposal.awaits_me = (
+            is_chair and not proposal.my_submitted and proposal.state in REVIEWABLE_STATES
+        )
+        proposal.disagrees = (
+            sees and proposal.score_spread is not None and proposal.score_spread >= threshold
+        )
+    return Dashboard(
+        page=page,
+        summary=summary,
+        settings=review_settings,
+        criteria=criteria_for(conference=conference),
+        is_chair=is_chair,
+    )
+
+
+def dashboard_export_rows(
+    *, user: User, conference: Conference, filters: DashboardFilters
+) -> Iterable[list[Any]]:
+    """The dashboard as CSV rows (header first), with scores only where the user may see them."""
+    review_settings = review_settings_or_default(conference=conference)
+    base = _base(user=user, conference=conference, review_settings=review_settings)
+    queryset = _sorted(
+        _filtered(base, filters=filters, threshold=review_settings.disagreement_points),
+        filters.sort,
+    ).select_related("organisation", "track", "decision")
+    if filters.ready:
+        queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
+    scores = normalised_scores(proposals=base)
+    yield [
+        "id",
+        "title",
+        "organisation",
+        "format",
+        "track",
+        "state",
+        "submitted reviews",
+        "your review",
+        "mean weighted score",
+        "normalised score",
+        "spread",
+        "decision",
+    ]
+    for proposal in queryset:
+        sees = user.is_superuser or proposal.my_submitted or proposal.is_decided
+        unit = scores.get(proposal.pk)
+        decision = getattr(proposal, "decision", None)
+        yield [
+            proposal.pk,
+            proposal.title,
+            proposal.organisation.name,
+            proposal.get_format_display(),
+            proposal.track.name if proposal.track else "",
+            proposal.get_state_display(),
+            proposal.submitted_reviews,
+            "submitted" if proposal.my_submitted else ("draft" if proposal.my_drafts else ""),
+            _round(proposal.mean_score) if sees else "",
+            _round(unit.normalised_score) if sees and unit else "",
+            _round(proposal.score_spread) if sees else "",
+            decision.get_outcome_display() if decision else "",
+        ]
+
+
+def _round(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def filter_choices(*, conference: Conference) -> dict[str, list[tuple[str, str]]]:
+    """Choices for the dashboard's filter form (tracks and topics of the conference)."""
+    tracks = [(str(t.pk), t.name) for t in Track.objects.filter(conference=conference)]
+    topics = [(str(t.pk), t.name) for t in Topic.objects.filter(conference=conference)]
+    return {"tracks": tracks, "topics": topics, "formats": list(ExpoFormat.choices)}
+
+
+# --- Review page -------------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewView:
+    """A submitted review as another chair sees it."""
+
+    review: Review
+    scores: list[tuple[ReviewCriterion, int | None]]
+    revisions: list[ReviewRevision]
+
+
+def reviews_of(*, proposal: Proposal, criteria: Sequence[ReviewCriterion]) -> list[ReviewView]:
+    """All submitted reviews of ``proposal`` with scores and earlier revisions (3 queries)."""
+    reviews = (
+        Review.objects.filter(proposal=proposal, version__gt=0)
+        .select_related("reviewer")
+        .prefetch_related(
+            Prefetch("scores", queryset=CriterionScore.objects.all()),
+            Prefetch("revisions", queryset=ReviewRevision.objects.order_by("-version")),
+        )
+        .order_by("submitted_at", "pk")
+    )
+    result = []
+    for review in reviews:
+        by_criterion = {s.criterion_id: s.score for s in review.scores.all()}
+        result.append(
+            ReviewView(
+                review=review,
+                scores=[(c, by_criterion.get(c.pk)) for c in criteria],
+                revisions=[r for r in review.revisions.all() if r.version != review.version],
+            )
+        )
+    return result
+
+
+def own_review(*, user: User, proposal: Proposal) -> Review | None:
+    return (
+        Review.objects.filter(proposal=proposal, reviewer=user).prefetch_related("scores").first()
+    )
+
+
+def review_counts(*, proposal: Proposal, user: User) -> tuple[int, int]:
+    """(submitted reviews by others, submitted by ``user``) — what the blind rule lets show."""
+    counts = Review.objects.filter(proposal=proposal, version__gt=0).aggregate(
+        mine=Count("pk", filter=Q(reviewer=user)), total=Count("pk")
+    )
+    return counts["total"] - counts["mine"], counts["mine"]
+
+
+# --- Decisions and capacity --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionReadiness:
+    required: int
+    counted: int
+    conflicted_reviews: int = 0
+
+    @property
+    def ready(self) -> bool:
+        return self.counted >= self.required
+
+
+def decision_readiness(
+    *, conference: Conference, proposals: Sequence[Proposal]
+) -> dict[int, DecisionReadiness]:
+    """Submitted reviews by reviewers *not* conflicted now, per proposal; a few queries per
+    distinct reviewer, not per proposal."""
+    required = review_settings_or_default(conference=conference).required_reviews
+    pairs = list(
+        Review.objects.filter(proposal__in=[p.pk for p in proposals], version__gt=0).values_list(
+            "proposal_id", "reviewer_id"
+        )
+    )
+    reviewers = {u.pk: u for u in User.objects.filter(pk__in={r for _, r in pairs})}
+    conflicted = {
+        pk: conflicted_proposal_ids(user=user, conference=conference)
+        for pk, user in reviewers.items()
+    }
+    counted: dict[int, int] = defaultdict(int)
+    excluded: dict[int, int] = defaultdict(int)
+    for proposal_id, reviewer_id in pairs:
+        if proposal_id in conflicted[reviewer_id]:
+            excluded[proposal_id] += 1
+        else:
+            counted[proposal_id] += 1
+    return {p.pk: DecisionReadiness(required, counted[p.pk], excluded[p.pk]) for p in proposals}
+
+
+@dataclass(frozen=True)
+class TrackLoad:
+    name: str
+    format_label: str
+    capacity: int | None
+    accepted: int
+
+    @property
+    def free(self) -> int | None:
+        return None if self.capacity is None else self.capacity - self.accepted
+
+    @property
+    def over(self) -> bool:
+        return self.capacity is not None and self.accepted > self.capacity
+
+
+@dataclass(frozen=True)
+class CapacityOverview:
+    tracks: list[TrackLoad]
+    formats: list[TrackLoad]  # pooled over the tracks of each format
+
+
+def capacity_overview(
+    *, conference: Conference, extra_accepts: Sequence[Proposal] = ()
+) -> CapacityOverview:
+    """Accepted sessions against slots, per track (proposals with a track) and per format (all
+    accepted proposals of that format against the summed capacity of its tracks). With
+    ``extra_accepts`` the counts include those proposals as if accepted."""
+    tracks = list(
+        Track.objects.filter(conference=conference).annotate(
+            accepted=Count("proposals", filter=Q(proposals__state=ProposalState.ACCEPTED))
+        )
+    )
+    per_format: dict[str, int] = dict(
+        Proposal.objects.filter(conference=conference, state=ProposalState.ACCEPTED)
+        .values("format")
+        .annotate(n=Count("pk"))
+        .values_list("format", "n")
+    )
+    extra_track: dict[int, int] = defaultdict(int)
+    for proposal in extra_accepts:
+        per_format[proposal.format] = per_format.get(proposal.format, 0) + 1
+        if proposal.track_id is not None:
+            extra_track[proposal.track_id] += 1
+    labels = dict(ExpoFormat.choices)
+    track_loads = [
+        TrackLoad(t.name, labels[t.format], t.capacity, t.accepted + extra_track[t.pk])
+        for t in tracks
+    ]
+    format_loads = []
+    for value, label in ExpoFormat.choices:
+        own = [t for t in tracks if t.format == value]
+        if not own:
+            continue
+        known = all(t.capacity is not None for t in own)
+        capacity = sum(t.capacity or 0 for t in own) if known else None
+        format_loads.append(TrackLoad(label, label, capacity, per_format.get(value, 0)))
+    return CapacityOverview(track_loads, format_loads)
+
+
+def overfilled_tracks(*, conference: Conference, accepting: Sequence[Proposal]) -> list[str]:
+    """Messages for each track or format that accepting ``accepting`` would over-fill."""
+    if not accepting:
+        return []
+    overview = capacity_overview(conference=conference, extra_accepts=accepting)
+    return [
+        f"{load.name}: {load.accepted} accepted for {load.capacity} slot"
+        f"{'s' if load.capacity != 1 else ''}"
+        for load in [*overview.tracks, *overview.formats]
+        if load.over
+    ]
+
+
+# --- Sponsors' view ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SponsorFeedback:
+    outcome: str
+    outcome_label: str
+    rationale: str
+    decided_at: dt.datetime
+    reviews: list[str] = field(default_factory=list)
+
+
+def public_feedback_many(*, proposals: Sequence[Proposal]) -> dict[int, list[str]]:
+    """The public rationales of each proposal's submitted reviews, oldest first."""
+    result: dict[int, list[str]] = {p.pk: [] for p in proposals}
+    for proposal_id, rationale in (
+        Review.objects.filter(proposal__in=[p.pk for p in proposals], version__gt=0)
+        .exclude(rationale="")
+        .order_by("submitted_at", "pk")
+        .values_list("proposal_id", "rationale")
+    ):
+        result[proposal_id].append(rationale)
+    return result
+
+
+def public_feedback_for_sponsor(*, proposal: Proposal) -> SponsorFeedback | None:
+    """What the sponsor may read once their proposal is decided: the outcome, the chairs'
+    rationale and the reviewers' public rationales (never scores, names or private comments).
+    None while undecided."""
+    if proposal.state not in DECIDED_STATES:
+        return None
+    decision = Decision.objects.filter(proposal=proposal).first()
+    if decision is None:
+        return None
+    return SponsorFeedback(
+        outcome=decision.outcome,
+        outcome_label=DecisionOutcome(decision.outcome).label,
+        rationale=decision.rationale,
+        decided_at=decision.decided_at,
+        reviews=public_feedback_many(proposals=[proposal])[proposal.pk],
+    )
+
+
+def sponsor_recipients(*, proposals: Sequence[Proposal]) -> dict[int, list[str]]:
+    """Active members' e-mail addresses per organisation of ``proposals``."""
+    result: dict[int, list[str]] = defaultdict(list)
+    for organisation_id, email in (
+        Membership.objects.filter(
+            organisation_id__in={p.organisation_id for p in proposals}, user__is_active=True
+        )
+        .order_by("user__email")
+        .values_list("organisation_id", "user__email")
+    ):
+        result[organisation_id].append(email)
+    return dict(result)
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+def decided_proposals(*, user: User, conference: Conference) -> QuerySet[Proposal]:
+    """Decided proposals the user may see, with whether their current decision was queued."""
+    # The outbox key of the current decision version (see services.idempotency_key_for).
+    current_key = Concat(
+        Value("decision:"),
+        Cast(OuterRef("decision__pk"), CharField()),
+        Value(":v"),
+        Cast(OuterRef("decision__version"), CharField()),
+        output_field=CharField(),
+    )
+    queued = OutboxMessage.objects.filter(proposal=OuterRef("pk"), idempotency_key=current_key)
+    return (
+        proposals_visible_to(user=user, conference=conference)
+        .filter(decision__isnull=False, state__in=DECIDED_STATES)
+        .select_related("organisation", "decision")
+        .annotate(notified=Exists(queued))
+        .order_by("decision__outcome", Lower("title"), "pk")
+    )
+
+
+def outbox_for(*, conference: Conference, limit: int = 100) -> list[OutboxMessage]:
+    return list(
+        OutboxMessage.objects.filter(conference=conference).select_related("proposal")[:limit]
+    )
+
+
+# --- Calibration -------------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewerRow:
+    user: User
+    count: int
+    mean: float
+    sd: float | None
+    offset: float  # mean − everyone's mean: positive = generous, negative = harsh
+
+
+@dataclass
+class DiscussRow:
+    proposal: Proposal
+    spread: float
+    scores: list[tuple[str, float]]
+
+
+@dataclass
+class CalibrationReport:
+    review_count: int
+    proposal_count: int
+    grand_mean: float | None
+    reviewers: list[ReviewerRow]
+    alphas: list[tuple[str, float | None, int]]  # (what, alpha, units with ≥2 ratings)
+    discuss_first: list[DiscussRow]
+    hidden_discuss: int  # disagreements the blind rule does not let this user see yet
+    threshold: Decimal
+    normalisable_reviewers: int
+
+
+def calibration_report(*, user: User, conference: Conference) -> CalibrationReport:
+    """Per-reviewer harshness, agreement and the “discuss first” list, computed over the
+    proposals ``user`` may see (a conflicted chair's figures leave out the hidden proposals)."""
+    review_settings = review_settings_or_default(conference=conference)
+    visible = proposals_visible_to(user=user, conference=conference).exclude(
+        state=ProposalState.WITHDRAWN
+    )
+    reviews = list(
+        Review.objects.filter(
+            proposal__in=visible.values("pk"), version__gt=0, weighted_score__isnull=False
+        )
+        .select_related("reviewer")
+        .order_by("proposal_id", "submitted_at", "pk")
+    )
+    scored = [
+        calibration.ScoredReview(r.reviewer_id, r.proposal_id, float(r.weighted_score or 0))
+        for r in reviews
+    ]
+    stats = calibration.reviewer_stats(scored)
+    grand_mean = sum(s.score for s in scored) / len(scored) if scored else None
+    users = {r.reviewer_id: r.reviewer for r in reviews}
+    reviewer_rows = sorted(
+        (
+            ReviewerRow(
+                users[pk],  # type: ignore[index]
+                s.count,
+                s.mean,
+                s.sd,
+                s.mean - (grand_mean or 0.0),
+            )
+            for pk, s in stats.items()
+        ),
+        key=lambda row: row.offset,
+    )
+    by_proposal: dict[int, list[Review]] = defaultdict(list)
+    for review in reviews:
+        by_proposal[review.proposal_id].append(review)
+    criteria = criteria_for(conference=conference)
+    criterion_scores: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for criterion_id, proposal_id, score in CriterionScore.objects.filter(
+        review__in=[r.pk for r in reviews]
+    ).values_list("criterion_id", "review__proposal_id", "score"):
+        criterion_scores[criterion_id][proposal_id].append(score)
+    alphas: list[tuple[str, float | None, int]] = []
+    recommendation_units = {
+        pk: [RECOMMENDATION_POINTS[r.recommendation] for r in own]
+        for pk, own in by_proposal.items()
+    }
+    alphas.append(
+        (
+            "Overall recommendation (ordinal, 4 levels)",
+            calibration.krippendorff_alpha(recommendation_units, value_domain=[1, 2, 3, 4]),
+            _pairable(recommendation_units),
+        )
+    )
+    for criterion in criteria:
+        units = criterion_scores.get(criterion.pk, {})
+        alphas.append(
+            (
+                f"{criterion.name} (ordinal, {criterion.scale_min}–{criterion.scale_max})",
+                calibration.krippendorff_alpha(units, value_domain=list(criterion.scale)),
+                _pairable(units),
+            )
+        )
+    weighted_units = {
+        pk: [float(r.weighted_score or 0) for r in own] for pk, own in by_proposal.items()
+    }
+    alphas.append(
+        (
+            "Weighted score (interval)",
+            calibration.krippendorff_alpha(weighted_units, level="interval"),
+            _pairable(weighted_units),
+        )
+    )
+    spreads = calibration.disagreements(
+        weighted_units, threshold=float(review_settings.disagreement_points)
+    )
+    proposals = {
+        p.pk: p
+        for p in visible.filter(pk__in=list(spreads)).select_related("organisation", "decision")
+    }
+    own_submitted = {r.proposal_id for r in reviews if r.reviewer_id == user.pk}
+    discuss: list[DiscussRow] = []
+    hidden = 0
+    for pk, spread in spreads.items():
+        proposal = proposals.get(pk)
+        if proposal is None:
+            continue
+        decided = getattr(proposal, "decision", None) is not None
+        if not (user.is_superuser or pk in own_submitted or decided):
+            hidden += 1
+            continue
+        discuss.append(
+            DiscussRow(
+                proposal,
+                spread,
+                [
+                    (r.reviewer.get_full_name(), float(r.weighted_score or 0))
+                    for r in by_proposal[pk]
+                ],
+            )
+        )
+    discuss.sort(key=lambda row: (-row.spread, row.proposal.title.casefold()))
+    return CalibrationReport(
+        review_count=len(reviews),
+        proposal_count=len(by_proposal),
+        grand_mean=grand_mean,
+        reviewers=reviewer_rows,
+        alphas=alphas,
+        discuss_first=discuss,
+        hidden_discuss=hidden,
+        threshold=review_settings.disagreement_points,
+        normalisable_reviewers=sum(1 for s in stats.values() if s.can_normalise),
+    )
+
+
+def _pairable(units: dict[Any, list[Any]]) -> int:
+    return sum(1 for values in units.values() if len(values) >= 2)
+
+
+# --- Audit -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""
+    actor: str = ""
+    proposal: int | None = None
+
+
+def audit_events(*, conference: Conference, filters: AuditFilters) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(conference=conference)
+    if filters.action:
+        events = events.filter(action=filters.action)
+    if filters.actor:
+        events = events.filter(actor_label__icontains=filters.actor)
+    if filters.proposal is not None:
+        events = events.filter(proposal_id=filters.proposal)
+    return events.order_by("-created_at", "-pk")
+
+
+def chairs_of(*, conference: Conference) -> list[ConferenceChair]:
+    return list(
+        ConferenceChair.objects.filter(conference=conference)
+        .select_related("user")
+        .order_by(Coalesce("user__full_name", "user__email"))
+    )
