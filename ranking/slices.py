@@ -672,17 +672,7 @@ class SliceReport:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for result in self.slices:
-            row = []
-            for name in CSV_COLUMNS:
-                value = getattr(result, name)
-                row.append(
-                    ""
-                    if value is None
-                    else str(value).lower()
-                    if isinstance(value, bool)
-                    else value
-                )
-            writer.writerow(row)
+            writer.writerow(_csv_cell(getattr(result, name)) for name in CSV_COLUMNS)
         return buffer.getvalue()
 
     def adjusted_for(self) -> str:
@@ -712,6 +702,15 @@ class SliceReport:
             explanation = result.explanation(adjusted_for=adjusted, min_n=self.settings.min_n)
             lines.append(f"[{result.level}] {explanation}")
         return "\n".join(lines) + "\n"
+
+
+def _csv_cell(value: object) -> object:
+    """None as an empty cell, booleans as JSON's true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def _label_order(labels: Sequence[str]) -> list[int]:

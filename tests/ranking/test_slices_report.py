@@ -1,6 +1,9 @@
 """slice_report: q-values, levels, small slices, strata, score adjustment, editions, JSON."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -309,3 +312,16 @@ def test_csv_report_has_one_row_per_slice():
     assert lines[0].startswith("attribute,value,n,positives,rate,ci_low,ci_high,odds_ratio")
     assert len(lines) == 1 + 2 + 6
     assert lines[1].startswith("gender,Female,1835,557,")
+
+
+def test_slice_modules_import_without_django():
+    code = (
+        "import sys; import ranking.slices, ranking.slice_simulation; "
+        "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
