@@ -32,7 +32,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from ranking.evaluation import DataError
-from ranking.model import RelevanceClassifier, proposal_document
+from ranking.model import RelevanceClassifier, build_relevance_classifier, proposal_document
 
 ICLR_ACCEPTED = {"1", "2"}
 ICLR_NOT_ACCEPTED = {"0", "-1"}
@@ -52,7 +52,8 @@ def _baseline() -> Classifier:
 
 CANDIDATES: dict[str, Callable[[], Classifier]] = {
     "baseline: word TF-IDF + LR (C=1)": _baseline,
-    "words 1–2 + LR (inner-CV C) + sigmoid": lambda: RelevanceClassifier(char_ngram_range=None),
+    # The project's model (ranking.model.build_relevance_classifier).
+    "words 1–2 + LR (inner-CV C) + sigmoid": build_relevance_classifier,
     "words 1–2 + chars 3–5 + LR (inner-CV C) + sigmoid": lambda: RelevanceClassifier(
         char_ngram_range=(3, 5)
     ),
@@ -100,6 +101,10 @@ class CandidateResult:
     brier_sd: float
     fit_seconds_median: float
     folds: int
+    # Paired with the first candidate (the baseline) on the same splits.
+    auc_gain_mean: float
+    auc_gain_sd: float
+    folds_better: int
 
 
 def compare(
@@ -117,7 +122,8 @@ def compare(
     splits = list(
         RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed).split(docs, y)
     )
-    results = []
+    results: list[CandidateResult] = []
+    baseline_aucs: list[float] = []
     for name, build in candidates.items():
         aucs, briers, seconds = [], [], []
         for train, test in splits:
@@ -128,6 +134,8 @@ def compare(
             p = np.asarray(model.predict_proba(list(docs[test])))[:, 1]
             aucs.append(float(roc_auc_score(y[test], p)))
             briers.append(float(brier_score_loss(y[test], p)))
+        baseline_aucs = baseline_aucs or aucs
+        gains = [a - b for a, b in zip(aucs, baseline_aucs, strict=True)]
         results.append(
             CandidateResult(
                 name=name,
@@ -137,6 +145,9 @@ def compare(
                 brier_sd=statistics.stdev(briers),
                 fit_seconds_median=statistics.median(seconds),
                 folds=len(splits),
+                auc_gain_mean=statistics.fmean(gains),
+                auc_gain_sd=statistics.stdev(gains),
+                folds_better=sum(g > 0 for g in gains),
             )
         )
     return results
@@ -144,13 +155,16 @@ def compare(
 
 def markdown_table(results: Sequence[CandidateResult]) -> str:
     lines = [
-        "| model | ROC AUC mean ± sd | Brier mean ± sd | fit time (median) |",
-        "|---|---|---|---|",
+        "| model | ROC AUC mean ± sd | Brier mean ± sd | AUC − baseline, paired "
+        "(folds better) | fit time (median) |",
+        "|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.name} | {r.auc_mean:.3f} ± {r.auc_sd:.3f} | "
-            f"{r.brier_mean:.3f} ± {r.brier_sd:.3f} | {r.fit_seconds_median:.2f} s |"
+            f"{r.brier_mean:.3f} ± {r.brier_sd:.3f} | "
+            f"{r.auc_gain_mean:+.3f} ± {r.auc_gain_sd:.3f} ({r.folds_better}/{r.folds}) | "
+            f"{r.fit_seconds_median:.2f} s |"
         )
     return "\n".join(lines)
 
@@ -169,9 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps([asdict(r) for r in results], indent=2))
     else:
         positives = sum(labels)
+        rate = positives / len(labels)
         print(
             f"{len(labels)} documents, {positives} accepted; "
-            f"{args.repeats}×{args.folds}-fold stratified CV, seed {args.seed}\n"
+            f"{args.repeats}×{args.folds}-fold stratified CV, seed {args.seed}; "
+            f"Brier of always predicting the base rate: {rate * (1 - rate):.3f}\n"
         )
         print(markdown_table(results))
     return 0

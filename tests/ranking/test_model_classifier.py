@@ -90,6 +90,16 @@ def test_classifier_chooses_c_from_the_grid_and_learns_an_increasing_calibration
     assert summary["C"] == fitted.C_
 
 
+def test_classifier_on_a_large_set_chooses_c_on_one_held_out_third():
+    documents, labels = corpus(300, seed=9)
+    model = RelevanceClassifier(holdout_above=100).fit(documents, labels)
+    held_out = corpus(200, seed=10)
+    probability = model.predict_proba(held_out[0])[:, 1]
+    assert roc_auc_score(held_out[1], probability) > 0.9
+    assert model.slope_ > 0
+    assert abs(probability.mean() - np.mean(held_out[1])) < 0.05
+
+
 def test_classifier_refuses_a_single_class():
     with pytest.raises(ValueError, match="at least two accepted and two not-accepted"):
         RelevanceClassifier().fit(["a text", "another text", "more text"], [1, 1, 1])
