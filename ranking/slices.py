@@ -690,7 +690,13 @@ class SliceReport:
             f"95% CI {overall.ci_low:.1%}-{overall.ci_high:.1%})",
         ]
         if self.settings.edition:
-            lines.append(f"Edition {self.settings.current} ({self.settings.edition}).")
+            ordered = [h.edition for h in self.slices[0].history] if self.slices else []
+            current = self.settings.current
+            earlier = ordered[: ordered.index(current)] if current in ordered else []
+            lines.append(
+                f"Edition {self.settings.current} (column '{self.settings.edition}')"
+                + (f", compared with {', '.join(earlier)}." if earlier else "; no earlier edition.")
+            )
         adjusted = self.adjusted_for()
         lines.append(
             "Each slice is compared with the rest"
