@@ -61,6 +61,7 @@ browser:
 	    || echo "Could not install chromium: browser tests will be skipped."; }
 
 bench: install
+	@$(PYTHON) -c "import fairlearn" 2>/dev/null || $(PYTHON) -m pip install --quiet --disable-pip-version-check -e ".[dev,bench]"
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 serve-prod: install
