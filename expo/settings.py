@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ranking",
     "scheduling",
     "insights",
+    "fairness",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("ranking/", include("ranking.urls")),
     path("scheduling/", include("scheduling.urls")),
     path("insights/", include("insights.urls")),
+    path("fairness/", include("fairness.urls")),
     path("", include("expo.sponsors.urls")),
     path("", include("expo.proposals.urls")),
     # Conference pages are /<slug>/…, so they come last.
