@@ -337,6 +337,11 @@ class _RoomClass:
     segments: tuple[tuple[int, int], ...]
     equipment: frozenset[str]
 
+    @property
+    def key(self) -> str:
+        """Names the pool independently of the order in which pools were built."""
+        return ",".join(sorted(r.id for r in self.rooms))
+
 
 @dataclasses.dataclass(frozen=True)
 class _Option:
@@ -361,6 +366,7 @@ class _Compiled:
     topics: dict[str, list[int]]
     unavailability: dict[str, list[tuple[float, float]]]
     tracks: dict[str, Track]
+    split_locked_rooms: bool
 
 
 def _validate(problem: Problem) -> None:
@@ -521,6 +527,7 @@ def _compile(
         topics=dict(topics),
         unavailability=dict(unavailability),
         tracks=tracks,
+        split_locked_rooms=split_locked_rooms,
     )
     return compiled, []
 
@@ -716,7 +723,7 @@ def _build(c: _Compiled, *, explain: bool) -> _Model:
 
     for cls in c.classes:
         capacity = len(cls.rooms)
-        enforce = switch("capacity", str(cls.index))
+        enforce = switch("capacity", cls.key)
         for indices in class_covers[cls.index].values():
             if len(indices) > capacity:
                 ct = model.add(sum(x[i] for i in indices) <= capacity)
@@ -857,9 +864,9 @@ def schedule_solve(
     reasons: list[Conflict] = []
     if outcome.status == SolveStatus.INFEASIBLE:
         if explain:
-            exact, _ = _compile(problem, split_locked_rooms=True)
-            assert exact is not None
-            reasons = _explain(exact, explain_time_limit_seconds)
+            # Rules that conflict in the pooled model (a relaxation) conflict in the exact one
+            # too, and the pooled model is much smaller: explain with whichever was solved.
+            reasons = _explain(compiled, explain_time_limit_seconds)
     else:
         reasons = [
             Conflict(
@@ -993,45 +1000,71 @@ _DROP_ORDER = ("place", "capacity", "lock", "unavailability", "organisation", "s
 
 
 def _explain(c: _Compiled, time_limit_seconds: float) -> list[Conflict]:
-    """Find a small set of rules that cannot hold together and say it in sentences."""
+    """Find a small set of rules that cannot hold together and say it in sentences.
+
+    Every rule group (a session's placement, a speaker, an organisation, a speaker's
+    unavailability, a pool of rooms, a lock) is switched by an assumption literal; CP-SAT
+    returns a sufficient set of them, which is then shrunk by deletion until each remaining
+    rule is needed.
+    """
     deadline = time.perf_counter() + time_limit_seconds
     built = _build(c, explain=True)
-    by_index = {lit.index: lit for lit in built.literals}
-
-    def infeasible(subset: list[cp_model.IntVar]) -> tuple[bool, list[int]]:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            return False, []
-        built.model.clear_assumptions()
-        built.model.add_assumptions(subset)
-        solver = cp_model.CpSolver()
-        # Cores are only reliable with one worker (or-tools issue #3102).
-        solver.parameters.num_workers = 1
-        solver.parameters.max_time_in_seconds = min(remaining, 5.0)
-        status = solver.solve(built.model)
-        if status != cp_model.INFEASIBLE:
-            return False, []
-        return True, list(solver.sufficient_assumptions_for_infeasibility())
-
-    ok, core_indices = infeasible(built.literals)
+    ok, core = _core(built, built.literals, deadline)
     if not ok:
         return [_generic_conflict()]
-    core = [by_index[i] for i in core_indices if i in by_index]
-    if not core or not infeasible(core)[0]:
-        core = list(built.literals)
-    # Deletion: drop each rule whose absence still leaves no schedule.
+    groups = [built.assumptions[literal.index] for literal in core]
+    # Sessions outside the core may go unplaced in the explanation model, so they can be left
+    # out altogether: shrinking the rest on the smaller model is much faster.
+    involved = {key for kind, key in groups if kind in {"place", "lock"}}
+    if involved:
+        sub_problem = dataclasses.replace(
+            c.problem, sessions=tuple(s for s in c.problem.sessions if s.id in involved)
+        )
+        sub, _ = _compile(sub_problem, split_locked_rooms=c.split_locked_rooms)
+        if sub is not None:
+            sub_built = _build(sub, explain=True)
+            by_group = {group: literal.index for literal, group in _pairs(sub_built)}
+            literals = {literal.index: literal for literal in sub_built.literals}
+            sub_core = [literals[by_group[g]] for g in groups if g in by_group]
+            if len(sub_core) == len(groups) and _core(sub_built, sub_core, deadline)[0]:
+                c, built, core = sub, sub_built, sub_core
     order = {kind: n for n, kind in enumerate(_DROP_ORDER)}
-    candidates = sorted(core, key=lambda lit: order[built.assumptions[lit.index][0]])
-    kept = list(candidates)
+    kept = sorted(core, key=lambda literal: order[built.assumptions[literal.index][0]])
     position = 0
     while position < len(kept):
         trial = kept[:position] + kept[position + 1 :]
-        if infeasible(trial)[0]:
+        if _core(built, trial, deadline)[0]:
             kept = trial
         else:
             position += 1
-    groups = [built.assumptions[lit.index] for lit in kept]
-    return _sentences(c, groups)
+    return _sentences(c, [built.assumptions[literal.index] for literal in kept])
+
+
+def _pairs(built: _Model) -> list[tuple[cp_model.IntVar, tuple[str, str]]]:
+    return [(literal, built.assumptions[literal.index]) for literal in built.literals]
+
+
+def _core(
+    built: _Model, assumed: list[cp_model.IntVar], deadline: float
+) -> tuple[bool, list[cp_model.IntVar]]:
+    """Whether the rules ``assumed`` admit no schedule, and a subset of them that suffices."""
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0:
+        return False, []
+    built.model.clear_assumptions()
+    built.model.add_assumptions(assumed)
+    solver = cp_model.CpSolver()
+    # Cores are only reliable with one worker (or-tools issue #3102).
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = min(remaining, 5.0)
+    if solver.solve(built.model) != cp_model.INFEASIBLE:
+        return False, []
+    by_index = {literal.index: literal for literal in assumed}
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    if not core or len(core) == len(assumed):
+        return True, list(assumed)
+    # Trust a smaller core only once it is itself shown infeasible (or-tools issue #5141).
+    return (True, core) if _core(built, core, deadline)[0] else (True, list(assumed))
 
 
 def _generic_conflict() -> Conflict:
@@ -1096,7 +1129,7 @@ def _sentences(c: _Compiled, groups: list[tuple[str, str]]) -> list[Conflict]:
                 )
             )
         elif kind == "capacity":
-            conflicts.append(_capacity_sentence(c, c.classes[int(key)], placed))
+            conflicts.append(_capacity_sentence(c, _class_by_key(c, key), placed))
         elif kind == "lock":
             session = sessions[index[key]]
             assert session.locked is not None
@@ -1113,7 +1146,7 @@ def _sentences(c: _Compiled, groups: list[tuple[str, str]]) -> list[Conflict]:
     # Where the sessions may go at all: their tracks' opening hours.
     for track_id in sorted({sessions[s].track for s in placed}):
         if any(
-            kind == "capacity" and c.classes[int(key)].track == track_id for kind, key in groups
+            kind == "capacity" and _class_by_key(c, key).track == track_id for kind, key in groups
         ):
             continue
         track_sessions = tuple(sessions[s].id for s in placed if sessions[s].track == track_id)
@@ -1130,6 +1163,10 @@ def _sentences(c: _Compiled, groups: list[tuple[str, str]]) -> list[Conflict]:
 def _opening_text(c: _Compiled, track_id: str) -> str:
     spans = sorted({seg for cls in c.classes if cls.track == track_id for seg in cls.segments})
     return spans_text(((_at(c.epoch, a), _at(c.epoch, b)) for a, b in spans), c.problem.timezone)
+
+
+def _class_by_key(c: _Compiled, key: str) -> _RoomClass:
+    return next(cls for cls in c.classes if cls.key == key)
 
 
 def _capacity_sentence(c: _Compiled, cls: _RoomClass, placed: list[int]) -> Conflict:
