@@ -194,7 +194,8 @@ class ReviewRevision(models.Model):
     version = models.PositiveIntegerField()
     scores = models.JSONField(help_text="[{criterion_id, name, score}, …] as submitted.")
     recommendation = models.CharField(max_length=20, choices=Recommendation.choices)
-    confidence = models.PositiveSmallIntegerField()
+    # Null only for imported reviews that had none (see import_openreview).
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     rationale = models.TextField()
     private_comment = models.TextField(blank=True)
     weighted_score = models.FloatField()

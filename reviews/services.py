@@ -51,6 +51,7 @@ from reviews.models import (
     ReviewRevision,
     ReviewSettings,
 )
+from reviews.rules import may
 
 RATIONALE_MIN = 20
 TEXT_MAX = 5000
@@ -344,7 +345,7 @@ def _ensure_may_review(*, reviewer: User, proposal: Proposal) -> None:
             f"This proposal is {proposal.get_state_display().lower()}; reviews can no longer "
             "change."
         )
-    if not reviewer.has_perm("reviews.review_proposal", proposal):
+    if not may(reviewer, "reviews.review_proposal", proposal):
         raise PermissionDenied("You cannot review this proposal.")
 
 
@@ -538,7 +539,7 @@ def conflict_declare(*, user: User, proposal: Proposal, reason: str = "") -> Con
     """A chair declares a conflict with a proposal; it disappears from their view at once."""
     if len(reason) > 500:
         raise ValidationError("Keep the reason under 500 characters.")
-    if not user.has_perm("reviews.declare_conflict", proposal):
+    if not may(user, "reviews.declare_conflict", proposal):
         raise PermissionDenied("You cannot declare a conflict on this proposal.")
     return _conflict_set(
         proposal=proposal,
@@ -613,8 +614,8 @@ def _decision_problems(
         return ["it was withdrawn by the sponsor"]
     if proposal.state == ProposalState.DRAFT:
         return ["it is a draft"]
-    if not by.has_perm("reviews.decide_proposal", proposal):
-        if by.has_perm("reviews.view_proposal", proposal) and not by.is_superuser:
+    if not may(by, "reviews.decide_proposal", proposal):
+        if may(by, "reviews.view_proposal", proposal) and not by.is_superuser:
             return ["submit your own review first: you decide on the reviews you can see"]
         raise PermissionDenied("You cannot decide this proposal.")
     if not readiness.ready:
@@ -741,7 +742,7 @@ def render_placeholders(text: str, values: Mapping[str, str]) -> str:
 def notification_template_update(
     *, by: User, template: NotificationTemplate, subject: str, body: str
 ) -> NotificationTemplate:
-    if not (by.is_superuser or by.has_perm("reviews.notify", template.conference)):
+    if not (by.is_superuser or may(by, "reviews.notify", template.conference)):
         raise PermissionDenied("You cannot change this conference's e-mails.")
     errors: dict[str, str] = {}
     for name, text in (("subject", subject), ("body", body)):
@@ -858,7 +859,7 @@ def notifications_queue(
     url_for: Callable[[Proposal], str],
 ) -> QueueResult:
     """Queue the decision e-mails of ``proposals`` in the outbox; each is sent once after commit."""
-    if not by.has_perm("reviews.notify", conference):
+    if not may(by, "reviews.notify", conference):
         raise PermissionDenied("You cannot send this conference's e-mails.")
     undecided = [p.title for p in proposals if getattr(p, "decision", None) is None]
     if undecided:

@@ -53,6 +53,7 @@ from reviews.models import (
     Review,
     ReviewCriterion,
 )
+from reviews.rules import may
 
 # Dashboard parameters that the review page carries along for previous/next.
 LIST_PARAMS = ("q", "track", "format", "topic", "state", "mine", "disagree", "ready", "sort")
@@ -66,7 +67,7 @@ def _user(request: HttpRequest) -> User:
 
 def _workspace(request: HttpRequest, slug: str, perm: str = "reviews.view_workspace") -> Conference:
     conference = get_object_or_404(Conference, slug=slug)
-    if not request.user.has_perm(perm, conference):
+    if not may(request.user, perm, conference):
         raise PermissionDenied("You do not chair this conference.")
     return conference
 
@@ -95,8 +96,8 @@ def _nav(request: HttpRequest, conference: Conference, tab: str) -> dict[str, An
     return {
         "conference": conference,
         "tab": tab,
-        "may_manage": user.has_perm("reviews.manage_conference", conference),
-        "may_notify": user.has_perm("reviews.notify", conference),
+        "may_manage": may(user, "reviews.manage_conference", conference),
+        "may_notify": may(user, "reviews.notify", conference),
     }
 
 
@@ -180,10 +181,10 @@ def _review_page(
     user = _user(request)
     criteria = selectors.criteria_for(conference=conference)
     review = selectors.own_review(user=user, proposal=proposal)
-    may_review = user.has_perm("reviews.review_proposal", proposal)
+    may_review = may(user, "reviews.review_proposal", proposal)
     if form is None and may_review:
         form = ReviewForm(criteria=criteria, initial=ReviewForm.initial_for(review))
-    may_see_reviews = user.has_perm("reviews.view_reviews", proposal)
+    may_see_reviews = may(user, "reviews.view_reviews", proposal)
     others, _mine = selectors.review_counts(proposal=proposal, user=user)
     review_settings = selectors.review_settings_or_default(conference=conference)
     readiness = selectors.decision_readiness(conference=conference, proposals=[proposal])[
@@ -197,8 +198,8 @@ def _review_page(
         "review": review,
         "may_review": may_review,
         "may_see_reviews": may_see_reviews,
-        "may_decide": user.has_perm("reviews.decide_proposal", proposal),
-        "may_declare": user.has_perm("reviews.declare_conflict", proposal),
+        "may_decide": may(user, "reviews.decide_proposal", proposal),
+        "may_declare": may(user, "reviews.declare_conflict", proposal),
         "reviews": selectors.reviews_of(proposal=proposal, criteria=criteria)
         if may_see_reviews
         else [],
@@ -368,7 +369,7 @@ def proposal_attachment(request: HttpRequest, slug: str, pk: int) -> FileRespons
 def conflict_declare(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = _workspace(request, slug)
     proposal = _proposal(request, conference, pk)
-    if not request.user.has_perm("reviews.declare_conflict", proposal):
+    if not may(request.user, "reviews.declare_conflict", proposal):
         raise PermissionDenied("Only the conference's chairs declare their conflicts.")
     form = ConflictDeclareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -417,7 +418,7 @@ def _decision_page(
     if len(proposals) == 1:
         proposal = proposals[0]
         criteria = selectors.criteria_for(conference=conference)
-        context["may_see_reviews"] = request.user.has_perm("reviews.view_reviews", proposal)
+        context["may_see_reviews"] = may(request.user, "reviews.view_reviews", proposal)
         context["reviews"] = (
             selectors.reviews_of(proposal=proposal, criteria=criteria)
             if context["may_see_reviews"]
@@ -487,7 +488,7 @@ def _decide(
 def proposal_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     conference = _workspace(request, slug)
     proposal = _proposal(request, conference, pk)
-    if not request.user.has_perm("reviews.decide_proposal", proposal):
+    if not may(request.user, "reviews.decide_proposal", proposal):
         messages.error(
             request,
             "You can decide once you have submitted your own review of this proposal (admins: "
@@ -561,7 +562,9 @@ def calibration_page(request: HttpRequest, slug: str) -> HttpResponse:
     conference = _workspace(request, slug)
     report = selectors.calibration_report(user=_user(request), conference=conference)
     return render(
-        request, "reviews/calibration.html", {**_nav(request, conference, "calibration"), "report": report}
+        request,
+        "reviews/calibration.html",
+        {**_nav(request, conference, "calibration"), "report": report},
     )
 
 
