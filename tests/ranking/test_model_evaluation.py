@@ -15,6 +15,7 @@ from ranking.evaluation import (
     evaluate_by_slice,
     evaluate_scores,
     population_stability_index,
+    population_stability_test,
     read_labelled_csv,
     roc_auc,
     roc_auc_interval,
@@ -135,6 +136,28 @@ def test_psi_equals_the_textbook_sum_over_bins():
     e = np.full(10, 0.1)
     textbook = float(np.sum((a - e) * np.log(a / e)))
     assert population_stability_index(expected, actual) == pytest.approx(textbook)
+
+
+def test_psi_test_rarely_alarms_by_chance_and_knows_the_chance_level():
+    # With no shift the p-value should fall below 0.05 in about 5% of samples, and the mean PSI
+    # be near the chance level (B-1)(1/n+1/m).
+    rng = np.random.default_rng(8)
+    tests = [
+        population_stability_test(rng.beta(2, 5, size=400), rng.beta(2, 5, size=80))
+        for _ in range(300)
+    ]
+    false_alarms = np.mean([t.p_value < 0.05 for t in tests])
+    assert 0.01 <= false_alarms <= 0.10
+    mean_psi = np.mean([t.psi for t in tests])
+    assert mean_psi == pytest.approx(tests[0].chance_psi, rel=0.25)
+    assert tests[0].chance_psi == pytest.approx(9 * (1 / 400 + 1 / 80))
+
+
+def test_psi_test_finds_a_real_shift():
+    rng = np.random.default_rng(9)
+    shifted = population_stability_test(rng.beta(2, 5, size=400), rng.beta(5, 2, size=80))
+    assert shifted.p_value < 1e-6
+    assert shifted.psi > 0.25
 
 
 def write(tmp_path, text: str, *, name: str = "data.csv", encoding: str = "utf-8"):
