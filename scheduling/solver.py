@@ -1,4 +1,5 @@
-"""Place accepted Expo sessions in rooms and times with OR-Tools CP-SAT.
+"""Place accepted Expo sessions in rooms and times: a time-indexed model solved by HiGHS or
+OR-Tools CP-SAT, with CP-SAT explaining in sentences why no schedule exists.
 
 Pure Python: imports no Django, so the bench, the tests and a Celery task can all call it.
 The model, its time grid and the reasons for choosing CP-SAT are described in docs/scheduling.md.
@@ -22,7 +23,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from ortools.sat.python import cp_model
+from scipy import optimize, sparse
 
 DASH = "\N{EN DASH}"
 # Windows and breaks are rounded to this many minutes, so the grid is never finer.
@@ -39,6 +42,11 @@ class SolveStatus(enum.StrEnum):
     FEASIBLE = "feasible"  # a valid schedule; best_bound says how far from optimal at most
     INFEASIBLE = "infeasible"  # proven: no schedule satisfies the hard rules; see conflicts
     UNKNOWN = "unknown"  # time ran out before any schedule was found or disproved
+
+
+class Engine(enum.StrEnum):
+    HIGHS = "highs"  # MILP branch-and-cut, through scipy.optimize.milp
+    CP_SAT = "cp-sat"  # OR-Tools' constraint solver
 
 
 class ProblemError(ValueError):
@@ -673,83 +681,139 @@ def _slots(option: _Option, grid: int) -> range:
     return range(option.start // grid, option.end // grid)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Row:
+    """At most ``limit`` of ``options`` may be chosen: one grid slot of one rule group."""
+
+    kind: str  # "capacity", "speaker" or "organisation"
+    key: str
+    options: tuple[int, ...]
+    limit: int
+
+
+@dataclasses.dataclass(frozen=True)
+class _Rows:
+    """The model both engines solve, as plain index lists (time-indexed formulation)."""
+
+    usable: list[bool]
+    places: list[list[int]]  # per session: its usable options; exactly one is chosen
+    limits: list[_Row]
+    topics: list[tuple[str, int, tuple[int, ...]]]  # (topic, slot, options covering it)
+    preference_costs: dict[int, int]  # option → cost of missing a preference there
+
+
+def _usable(c: _Compiled, *, explain: bool) -> list[bool]:
+    # With explain, every option stays and the rules that forbid some are switched instead.
+    sessions = c.problem.sessions
+    return [
+        explain or (not o.unavailable and (sessions[o.session].locked is None or o.is_lock))
+        for o in c.options
+    ]
+
+
+def _rows(c: _Compiled, usable: list[bool]) -> _Rows:
+    problem = c.problem
+    covers: list[dict[int, list[int]]] = [defaultdict(list) for _ in problem.sessions]
+    class_covers: list[dict[int, list[int]]] = [defaultdict(list) for _ in c.classes]
+    for i, option in enumerate(c.options):
+        if usable[i]:
+            for slot in _slots(option, c.grid):
+                covers[option.session][slot].append(i)
+                class_covers[option.room_class][slot].append(i)
+    places = [[i for i in c.by_session[s] if usable[i]] for s in range(len(problem.sessions))]
+    limits: list[_Row] = []
+    # A pool of rooms holds at most as many sessions at once as it has rooms.
+    for cls in c.classes:
+        for _slot, indices in sorted(class_covers[cls.index].items()):
+            if len(indices) > len(cls.rooms):
+                limits.append(_Row("capacity", cls.key, tuple(indices), len(cls.rooms)))
+    # A speaker, or an organisation, is in at most one session at each slot.
+    for kind, groups in (("speaker", c.speakers), ("organisation", c.organisations)):
+        for key, members in groups.items():
+            if len(members) < 2:
+                continue
+            present: dict[int, list[int]] = defaultdict(list)
+            for s in members:
+                for slot in covers[s]:
+                    present[slot].append(s)
+            for slot, running in sorted(present.items()):
+                if len(running) > 1:
+                    options = tuple(i for s in running for i in covers[s][slot])
+                    limits.append(_Row(kind, key, options, 1))
+    topics: list[tuple[str, int, tuple[int, ...]]] = []
+    for topic, members in sorted(c.topics.items()):
+        if len(members) < 2:
+            continue
+        by_slot: dict[int, list[int]] = defaultdict(list)
+        running_sessions: dict[int, set[int]] = defaultdict(set)
+        for s in members:
+            for slot, indices in covers[s].items():
+                by_slot[slot] += indices
+                running_sessions[slot].add(s)
+        for slot, indices in sorted(by_slot.items()):
+            if len(running_sessions[slot]) > 1:
+                topics.append((topic, slot, tuple(indices)))
+    costs: dict[int, int] = {}
+    weight = problem.weights.missed_preference
+    for i, option in enumerate(c.options):
+        wanted = problem.sessions[option.session].preferred_half_day
+        if (
+            usable[i]
+            and weight
+            and wanted is not None
+            and _half_day(problem, _at(c.epoch, option.start)) != wanted
+        ):
+            costs[i] = weight
+    return _Rows(usable, places, limits, topics, costs)
+
+
 def _build(c: _Compiled, *, explain: bool) -> _Model:
-    """The model; with ``explain`` every rule group is switched by an assumption literal."""
+    """The CP-SAT model; with ``explain`` each rule group is switched by an assumption literal
+    and there is no objective."""
     problem = c.problem
     model = cp_model.CpModel()
     assumptions: dict[int, tuple[str, str]] = {}
     literals: list[cp_model.IntVar] = []
+    switches: dict[tuple[str, str], cp_model.IntVar] = {}
 
-    def switch(kind: str, key: str) -> list[cp_model.IntVar]:
+    def switch(kind: str, key: str) -> cp_model.IntVar | None:
         if not explain:
-            return []
-        literal = model.new_bool_var(f"{kind}:{key}")
-        assumptions[literal.index] = (kind, key)
-        literals.append(literal)
-        return [literal]
+            return None
+        if (kind, key) not in switches:
+            literal = model.new_bool_var(f"{kind}:{key}")
+            assumptions[literal.index] = (kind, key)
+            literals.append(literal)
+            switches[kind, key] = literal
+        return switches[kind, key]
 
-    usable = [
-        explain or (not o.unavailable and (problem.sessions[o.session].locked is None or o.is_lock))
-        for o in c.options
-    ]
+    usable = _usable(c, explain=explain)
+    rows = _rows(c, usable)
     x = [
         model.new_bool_var(f"x{i}") if usable[i] else model.new_constant(0)
         for i in range(len(c.options))
     ]
-
-    # Occupancy: which option variables cover each grid slot, per session and per room class.
-    covers: list[dict[int, list[int]]] = [defaultdict(list) for _ in problem.sessions]
-    class_covers: list[dict[int, list[int]]] = [defaultdict(list) for _ in c.classes]
-    for i, option in enumerate(c.options):
-        if not usable[i]:
-            continue
-        for slot in _slots(option, c.grid):
-            covers[option.session][slot].append(i)
-            class_covers[option.room_class][slot].append(i)
-
     for s, session in enumerate(problem.sessions):
-        chosen = [x[i] for i in c.by_session[s] if usable[i]]
-        enforce = switch("place", session.id)
-        if enforce:
-            model.add_at_most_one(chosen)
-            model.add_bool_or(chosen).only_enforce_if(enforce)
-        else:
+        chosen = [x[i] for i in rows.places[s]]
+        place = switch("place", session.id)
+        if place is None:
             model.add_exactly_one(chosen)
+        else:
+            model.add_at_most_one(chosen)
+            model.add_bool_or(chosen).only_enforce_if(place)
         if explain and session.locked is not None:
             lock = switch("lock", session.id)
+            assert lock is not None
             for i in c.by_session[s]:
                 if c.options[i].is_lock:
                     model.add(x[i] == 1).only_enforce_if(lock)
-
-    for cls in c.classes:
-        capacity = len(cls.rooms)
-        enforce = switch("capacity", cls.key)
-        for indices in class_covers[cls.index].values():
-            if len(indices) > capacity:
-                ct = model.add(sum(x[i] for i in indices) <= capacity)
-                if enforce:
-                    ct.only_enforce_if(enforce)
-
-    def no_overlap(kind: str, key: str, members: list[int]) -> None:
-        if len(members) < 2:
-            return
-        enforce = switch(kind, key)
-        slots: dict[int, list[int]] = defaultdict(list)
-        for s in members:
-            for slot in covers[s]:
-                slots[slot].append(s)
-        for slot, present in slots.items():
-            if len(present) < 2:
-                continue
-            ct = model.add_at_most_one([x[i] for s in present for i in covers[s][slot]])
-            if enforce:
-                ct.only_enforce_if(enforce)
-
-    for email, members in c.speakers.items():
-        no_overlap("speaker", email, members)
-    for organisation, members in c.organisations.items():
-        no_overlap("organisation", organisation, members)
-
+    for row in rows.limits:
+        terms = [x[i] for i in row.options]
+        constraint = (
+            model.add_at_most_one(terms) if row.limit == 1 else model.add(sum(terms) <= row.limit)
+        )
+        enforce = switch(row.kind, row.key)
+        if enforce is not None:
+            constraint.only_enforce_if(enforce)
     if explain:
         for email in sorted(c.unavailability):
             blocked = [
@@ -760,56 +824,93 @@ def _build(c: _Compiled, *, explain: bool) -> _Model:
             ]
             if blocked:
                 enforce = switch("unavailability", email)
+                assert enforce is not None
                 for i in blocked:
-                    model.add_implication(enforce[0], x[i].Not())
+                    model.add_implication(enforce, x[i].Not())
         return _Model(model, x, assumptions, literals)
 
-    _add_objective(c, model, x, usable, covers)
+    # Topic overlap: at each slot, every session on a topic beyond the first is penalised
+    # for the slot's minutes. Linear, so the LP relaxation gives a useful bound.
+    objective: list[cp_model.LinearExprT] = []
+    per_minute = problem.weights.topic_overlap_minute * c.grid
+    if per_minute:
+        for topic, slot, options in rows.topics:
+            running = len({c.options[i].session for i in options})
+            excess = model.new_int_var(0, running - 1, f"excess_{topic}_{slot}")
+            model.add(excess >= sum(x[i] for i in options) - 1)
+            objective.append(excess * per_minute)
+    for i, cost in rows.preference_costs.items():
+        objective.append(x[i] * cost)
+    model.minimize(sum(objective))
     return _Model(model, x, assumptions, literals)
+
+
+def _solve_highs(c: _Compiled, seconds: float) -> _Outcome:
+    """The same model as a MILP for HiGHS (through ``scipy.optimize.milp``)."""
+    problem = c.problem
+    usable = _usable(c, explain=False)
+    rows = _rows(c, usable)
+    column = {i: k for k, i in enumerate(i for i, ok in enumerate(usable) if ok)}
+    per_minute = problem.weights.topic_overlap_minute * c.grid
+    topic_rows = rows.topics if per_minute else []
+    n_x, n = len(column), len(column) + len(topic_rows)
+    cost = np.zeros(n)
+    for i, value in rows.preference_costs.items():
+        cost[column[i]] = value
+    cost[n_x:] = per_minute
+    row_index: list[int] = []
+    col_index: list[int] = []
+    data: list[float] = []
+    lower: list[float] = []
+    upper: list[float] = []
+
+    def add(columns: Sequence[int], coefficients: Sequence[float], lo: float, hi: float) -> None:
+        row = len(lower)
+        row_index.extend([row] * len(columns))
+        col_index.extend(columns)
+        data.extend(coefficients)
+        lower.append(lo)
+        upper.append(hi)
+
+    for place in rows.places:
+        add([column[i] for i in place], [1.0] * len(place), 1, 1)
+    for limit in rows.limits:
+        add([column[i] for i in limit.options], [1.0] * len(limit.options), -np.inf, limit.limit)
+    for k, (_, _, covering) in enumerate(topic_rows):
+        # sum(x) - excess <= 1, with excess >= 0: excess is the number of extra sessions.
+        add([column[i] for i in covering] + [n_x + k], [1.0] * len(covering) + [-1.0], -np.inf, 1)
+    matrix = sparse.csr_array((data, (row_index, col_index)), shape=(len(lower), n))
+    result = optimize.milp(
+        cost,
+        integrality=np.r_[np.ones(n_x), np.zeros(n - n_x)],
+        bounds=optimize.Bounds(np.zeros(n), np.r_[np.ones(n_x), np.full(n - n_x, np.inf)]),
+        constraints=optimize.LinearConstraint(matrix, np.array(lower), np.array(upper)),
+        # Objectives are whole numbers, so HiGHS may stop only at a gap of zero.
+        options={"time_limit": max(seconds, 0.01), "mip_rel_gap": 0.0, "disp": False},
+    )
+    if result.status == 2:
+        return _Outcome(SolveStatus.INFEASIBLE, [], None, None)
+    if result.x is None:
+        return _Outcome(SolveStatus.UNKNOWN, [], None, None)
+    chosen_columns = {k for k in range(n_x) if result.x[k] > 0.5}
+    chosen = [
+        next(c.options[i] for i in rows.places[s] if column[i] in chosen_columns)
+        for s in range(len(problem.sessions))
+    ]
+    bound = getattr(result, "mip_dual_bound", None)
+    return _Outcome(
+        SolveStatus.OPTIMAL if result.status == 0 else SolveStatus.FEASIBLE,
+        chosen,
+        round(result.fun),
+        float(round(result.fun))
+        if result.status == 0
+        else (None if bound is None else float(bound)),
+    )
 
 
 def _half_day(problem: Problem, moment: dt.datetime) -> HalfDay:
     local = moment.astimezone(problem.timezone)
     return HalfDay.MORNING if local.time() < problem.midday else HalfDay.AFTERNOON
-
-
-def _add_objective(
-    c: _Compiled,
-    model: cp_model.CpModel,
-    x: list[cp_model.IntVar],
-    usable: list[bool],
-    covers: list[dict[int, list[int]]],
-) -> None:
-    problem = c.problem
-    weights = problem.weights
-    terms: list[cp_model.LinearExprT] = []
-    # Topic overlap: at each slot, every session on a topic beyond the first is penalised
-    # for the slot's minutes. Linear, so the LP relaxation gives CP-SAT a useful bound.
-    if weights.topic_overlap_minute:
-        for topic, members in sorted(c.topics.items()):
-            if len(members) < 2:
-                continue
-            slots: dict[int, list[int]] = defaultdict(list)
-            for s in members:
-                for slot, indices in covers[s].items():
-                    slots[slot] += indices
-            for slot, indices in sorted(slots.items()):
-                running = {c.options[i].session for i in indices}
-                if len(running) < 2:
-                    continue
-                excess = model.new_int_var(0, len(running) - 1, f"excess_{topic}_{slot}")
-                model.add(excess >= sum(x[i] for i in indices) - 1)
-                terms.append(excess * (weights.topic_overlap_minute * c.grid))
-    if weights.missed_preference:
-        for i, option in enumerate(c.options):
-            wanted = problem.sessions[option.session].preferred_half_day
-            if (
-                usable[i]
-                and wanted is not None
-                and _half_day(problem, _at(c.epoch, option.start)) != wanted
-            ):
-                terms.append(x[i] * weights.missed_preference)
-    model.minimize(sum(terms))
 
 
 # --- Solving --------------------------------------------------------------------------------
@@ -823,11 +924,14 @@ def schedule_solve(
     random_seed: int = 0,
     explain: bool = True,
     explain_time_limit_seconds: float = 10.0,
+    engine: Engine = Engine.HIGHS,
 ) -> Solution:
     """Place every session of ``problem``, or say which rules conflict.
 
-    ``num_workers`` defaults to 2 because the target machine has two cores; CP-SAT's portfolio
-    gains little from more workers than cores.
+    ``engine`` solves the placement model (HiGHS by default: on the benchmark it proves the
+    optimum several times faster than CP-SAT; see docs/scheduling.md). Explanations and room
+    assignment always use CP-SAT. ``num_workers`` (CP-SAT only) defaults to 2, the cores of
+    the target machine.
     """
     began = time.perf_counter()
     compiled, conflicts = _compile(problem)
@@ -836,7 +940,7 @@ def schedule_solve(
             SolveStatus.INFEASIBLE, (), None, None, time.perf_counter() - began, None,
             tuple(conflicts),
         )  # fmt: skip
-    outcome = _solve_compiled(compiled, time_limit_seconds, num_workers, random_seed)
+    outcome = _solve_compiled(compiled, engine, time_limit_seconds, num_workers, random_seed)
     placements = _assign_rooms(compiled, outcome.chosen) if outcome.chosen else None
     if outcome.chosen and placements is None:
         # Pooling rooms with locked sessions was too optimistic: some session straddles two
@@ -844,22 +948,24 @@ def schedule_solve(
         compiled, _ = _compile(problem, split_locked_rooms=True)
         assert compiled is not None
         remaining = time_limit_seconds - (time.perf_counter() - began)
-        outcome = _solve_compiled(
-            compiled, max(remaining, min(time_limit_seconds, 2.0)), num_workers, random_seed
-        )
+        seconds = max(remaining, min(time_limit_seconds, 2.0))
+        outcome = _solve_compiled(compiled, engine, seconds, num_workers, random_seed)
         placements = _assign_rooms(compiled, outcome.chosen) if outcome.chosen else None
 
     if outcome.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         assert placements is not None
+        # The objective reported is the schedule's own score: in a schedule that is not proven
+        # optimal, the model's overlap variables may sit above the overlap they count.
+        score = schedule_score(problem, placements)
         return Solution(
             outcome.status,
             placements,
-            outcome.objective,
+            score.objective,
             outcome.best_bound,
             time.perf_counter() - began,
             compiled.grid,
             (),
-            schedule_score(problem, placements),
+            score,
         )
     reasons: list[Conflict] = []
     if outcome.status == SolveStatus.INFEASIBLE:
@@ -888,7 +994,11 @@ class _Outcome:
     best_bound: float | None
 
 
-def _solve_compiled(c: _Compiled, seconds: float, num_workers: int, random_seed: int) -> _Outcome:
+def _solve_compiled(
+    c: _Compiled, engine: Engine, seconds: float, num_workers: int, random_seed: int
+) -> _Outcome:
+    if engine == Engine.HIGHS:
+        return _solve_highs(c, seconds)
     built = _build(c, explain=False)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds

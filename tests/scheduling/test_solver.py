@@ -15,6 +15,7 @@ import pytest
 
 from scheduling.solver import (
     Break,
+    Engine,
     HalfDay,
     Placement,
     Problem,
@@ -168,10 +169,11 @@ def random_problem(seed: int) -> Problem:
     return problem(rooms, sessions, breaks=tuple(breaks), unavailabilities=tuple(unavailabilities))
 
 
+@pytest.mark.parametrize("engine", list(Engine))
 @pytest.mark.parametrize("seed", range(60))
-def test_solver_random_instances_never_break_a_hard_rule(seed):
+def test_solver_random_instances_never_break_a_hard_rule(seed, engine):
     p = random_problem(seed)
-    solution = solve(p)
+    solution = solve(p, engine=engine)
     assert solution.status != SolveStatus.UNKNOWN
     if solution.status == SolveStatus.INFEASIBLE:
         assert solution.conflicts, "an infeasible problem always comes with reasons"
@@ -187,7 +189,16 @@ def test_solver_random_instances_never_break_a_hard_rule(seed):
     assert schedule_clashes(p, solution.placements) == []
     assert solution.status == SolveStatus.OPTIMAL
     assert solution.score is not None
-    assert solution.objective == solution.score.objective
+    assert solution.objective == solution.score.objective == solution.best_bound
+
+
+def test_solver_engines_agree_on_random_instances():
+    """Both engines solve the same model: same feasibility, same optimal objective."""
+    for seed in range(60):
+        p = random_problem(seed)
+        highs = solve(p, engine=Engine.HIGHS, explain=False)
+        cp_sat = solve(p, engine=Engine.CP_SAT, explain=False)
+        assert (highs.status, highs.objective) == (cp_sat.status, cp_sat.objective), seed
 
 
 def test_solver_random_instances_are_mostly_feasible():
@@ -261,11 +272,12 @@ def test_brute_force_oracle_rejects_clashing_schedules():
     assert brute_force_best(p) is None
 
 
+@pytest.mark.parametrize("engine", list(Engine))
 @pytest.mark.parametrize("seed", range(25))
-def test_solver_matches_brute_force_on_tiny_instances(seed):
+def test_solver_matches_brute_force_on_tiny_instances(seed, engine):
     p = tiny_problem(seed)
     expected = brute_force_best(p)
-    solution = solve(p)
+    solution = solve(p, engine=engine)
     if expected is None:
         assert solution.status == SolveStatus.INFEASIBLE
         assert solution.conflicts
