@@ -655,9 +655,13 @@ def decided_proposals(*, user: User, conference: Conference) -> QuerySet[Proposa
     )
 
 
-def outbox_for(*, conference: Conference, limit: int = 100) -> list[OutboxMessage]:
+def outbox_for(*, user: User, conference: Conference, limit: int = 100) -> list[OutboxMessage]:
+    """The latest outbox messages about proposals ``user`` may see."""
+    visible = proposals_visible_to(user=user, conference=conference).values("pk")
     return list(
-        OutboxMessage.objects.filter(conference=conference).select_related("proposal")[:limit]
+        OutboxMessage.objects.filter(conference=conference, proposal__in=visible).select_related(
+            "proposal"
+        )[:limit]
     )
 
 

@@ -737,7 +737,7 @@ def notifications(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "preview": preview,
             "templates": NotificationTemplate.objects.filter(conference=conference),
-            "outbox": selectors.outbox_for(conference=conference),
+            "outbox": selectors.outbox_for(user=user, conference=conference),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -83,3 +83,39 @@ def conflicted_chair(conference: Conference, proposal: Proposal) -> User:
     domain = proposal.organisation.domains[0]
     return ChairFactory(conference=conference, user__email=f"insider@{domain}").user
 
+
+
+def bulk_reviews(
+    proposals: Sequence[Proposal], reviewers: Sequence[User], scores: Sequence[int]
+) -> None:
+    """Submitted reviews written in bulk, for tests that need many (query counts, paging).
+    Same rows as ``services.review_submit`` writes, without one transaction per review."""
+    from django.utils import timezone
+
+    from reviews.models import CriterionScore
+
+    if not proposals:
+        return
+    criteria = criteria_of(proposals[0].conference)
+    now = timezone.now()
+    reviews = Review.objects.bulk_create(
+        Review(
+            proposal=proposal,
+            reviewer=reviewer,
+            recommendation="weak_accept",
+            confidence=3,
+            rationale="Bulk review for a test with many proposals.",
+            weighted_score=float(score),
+            version=1,
+            submitted_at=now,
+            revised_at=now,
+        )
+        for proposal in proposals
+        for reviewer, score in zip(reviewers, scores, strict=True)
+    )
+    CriterionScore.objects.bulk_create(
+        CriterionScore(review=review, criterion=criterion, score=int(review.weighted_score or 1))
+        for review in reviews
+        for criterion in criteria
+    )
+    Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(state="under_review")
