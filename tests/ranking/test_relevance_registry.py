@@ -210,3 +210,26 @@ def test_missing_artefact_is_a_clear_error(conference):
     (relevance_model_dir() / model.artefact_path).unlink()
     with pytest.raises(ArtefactIntegrityError, match="cannot be read"):
         artefact_load(model)
+
+
+def test_admin_shows_versions_read_only_and_promotes_by_the_rule(client, conference):
+    from django.urls import reverse
+
+    model = relevance_model_train(conference=conference)
+    client.force_login(AdminFactory())
+    changelist = reverse("admin:ranking_relevancemodel_changelist")
+    page = client.get(changelist)
+    assert page.status_code == 200
+    assert "offline auc (95% ci)" in page.content.decode().lower()
+    detail = client.get(reverse("admin:ranking_relevancemodel_change", args=[model.pk]))
+    assert detail.status_code == 200
+    assert client.get(reverse("admin:ranking_relevancescore_changelist")).status_code == 200
+    response = client.post(
+        changelist,
+        {"action": "promote_by_rule", "_selected_action": [model.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    model.refresh_from_db()
+    assert model.status == RelevanceModel.Status.ACTIVE
+    assert model.promoted_by is not None
