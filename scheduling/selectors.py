@@ -4,13 +4,13 @@ version, and export data. Each runs a fixed number of queries, however many prop
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.db.models import Count, Q
 
 from expo.conferences.models import FORMAT_MINUTES, Conference, Track
 from expo.proposals.models import Proposal, ProposalState
-from scheduling import exports, solver
+from scheduling import exports, solver, tracks
 from scheduling.models import (
     ScheduleBreak,
     ScheduledSession,
@@ -188,6 +188,31 @@ def track_loads(*, conference: Conference) -> list[TrackLoad]:
         )
         for t in tracks
     ]
+
+
+def track_suggestions(
+    *, conference: Conference, fixed: Mapping[int, int] | None = None
+) -> list[tracks.TrackAssignment]:
+    """A track, with its reason, for every accepted proposal. ``fixed`` maps proposal ids to
+    the tracks chairs chose; those are kept and shape the split of the others."""
+    fixed = fixed or {}
+    capacity = {load.track.pk: load.available for load in track_loads(conference=conference)}
+    infos = [
+        tracks.TrackInfo(str(t.pk), t.name, t.format, capacity.get(t.pk) or None)
+        for t in Track.objects.filter(conference=conference).order_by("position", "name")
+    ]
+    proposals = [
+        tracks.ProposalInfo(
+            id=str(p.pk),
+            title=p.title,
+            format=p.format,
+            text=f"{p.abstract}\n{p.outline}",
+            topics=frozenset(t.name for t in p.topics.all()),
+            fixed_track=str(fixed[p.pk]) if p.pk in fixed else None,
+        )
+        for p in accepted_proposals(conference=conference)
+    ]
+    return tracks.proposals_assign_tracks(proposals, infos)
 
 
 def schedule_version_public(*, conference: Conference) -> ScheduleVersion | None:

@@ -178,6 +178,35 @@ def test_track_loads_compare_accepted_with_available_slots(conference, venue):
     assert loads == {"Talks & demos": (3, 8), "Workshops A": (1, 2), "Workshops B": (0, 2)}
 
 
+def test_track_suggestions_follow_topics_and_capacity(conference, venue):
+    vision = conference.topics.get(name="Vision")
+    rl = conference.topics.get(name="Reinforcement learning")
+    talk = accepted(conference, venue["talks"])
+    workshops = [
+        ProposalFactory(
+            conference=conference,
+            state=ProposalState.ACCEPTED,
+            format="workshop",
+            topics=[topic],
+            title=title,
+        )
+        for topic, title in (
+            (vision, "Camera depth"),
+            (vision, "Camera calibration"),
+            (rl, "Policy gradients"),
+            (rl, "Offline policy evaluation"),
+        )
+    ]
+    fixed = {workshops[0].pk: venue["ws_b"].pk}
+    suggestions = {
+        int(s.proposal): s for s in selectors.track_suggestions(conference=conference, fixed=fixed)
+    }
+    assert suggestions[talk.pk].track == str(venue["talks"].pk)
+    assert suggestions[workshops[0].pk].reason == "Chosen by a chair."
+    assert suggestions[workshops[1].pk].track == str(venue["ws_b"].pk)
+    assert {suggestions[w.pk].track for w in workshops[2:]} == {str(venue["ws_a"].pk)}
+
+
 # --- Solving and publishing -----------------------------------------------------------------
 
 
