@@ -87,10 +87,25 @@ def schedule_version_publish(*, version: ScheduleVersion, by: User) -> ScheduleV
     if version.state != ScheduleState.DRAFT:
         raise ValidationError("Only a draft can be published; this version is already public.")
     problem = selectors.solver_problem(conference=version.conference)
-    clashes = solver.schedule_clashes(problem, selectors.version_placements(version=version))
-    if clashes:
-        shown = " ".join(c.message for c in clashes[:5])
-        more = f" (and {len(clashes) - 5} more)" if len(clashes) > 5 else ""
+    placements = selectors.version_placements(version=version)
+    messages = [
+        f"“{title}” is no longer accepted."
+        for title in version.sessions.exclude(proposal__state=ProposalState.ACCEPTED)
+        .order_by("proposal__title")
+        .values_list("proposal__title", flat=True)
+    ]
+    messages += [
+        f"“{title}” is accepted but has no track."
+        for title in version.conference.proposals.filter(
+            state=ProposalState.ACCEPTED, track__isnull=True
+        )
+        .order_by("title")
+        .values_list("title", flat=True)
+    ]
+    messages += [c.message for c in solver.schedule_clashes(problem, placements)]
+    if messages:
+        shown = " ".join(messages[:5])
+        more = f" (and {len(messages) - 5} more)" if len(messages) > 5 else ""
         raise ValidationError(f"This version cannot be published: {shown}{more}")
     with transaction.atomic():
         updated = ScheduleVersion.objects.filter(pk=version.pk, state=ScheduleState.DRAFT).update(

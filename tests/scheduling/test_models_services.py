@@ -304,6 +304,15 @@ def test_version_missing_an_accepted_proposal_is_not_published(conference, venue
     assert late.pk not in version.sessions.values_list("proposal_id", flat=True)
 
 
+def test_version_with_a_withdrawn_proposal_is_not_published(conference, venue, admin_user):
+    proposal = accepted(conference, venue["talks"], title="Changed our minds")
+    version = services.schedule_version_solve(conference=conference, by=admin_user)
+    proposal.state = ProposalState.WITHDRAWN
+    proposal.save()
+    with pytest.raises(ValidationError, match="“Changed our minds” is no longer accepted"):
+        services.schedule_version_publish(version=version, by=admin_user)
+
+
 def test_deleting_a_scheduled_room_is_refused(conference, venue, admin_user):
     accepted(conference, venue["talks"])
     version = services.schedule_version_solve(conference=conference, by=admin_user)
