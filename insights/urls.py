@@ -1,5 +1,11 @@
-"""URLs of the insights app."""
+"""URLs of the insights app (included at /insights/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from insights import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("check/<slug:slug>/", views.proposal_check, name="check"),
+]
