@@ -2,7 +2,7 @@
 OR-Tools CP-SAT, with CP-SAT explaining in sentences why no schedule exists.
 
 Pure Python: imports no Django, so the bench, the tests and a Celery task can all call it.
-The model, its time grid and the reasons for choosing CP-SAT are described in docs/scheduling.md.
+The model, its time grid and the measured choice of engines are described in docs/scheduling.md.
 
 Hard rules: every session is placed once, inside one uninterrupted stretch of a room of its
 track (so a four-hour workshop is one contiguous block that never crosses a break); a room holds
