@@ -39,7 +39,12 @@ def on_proposal_text_changed(hook: Callable[[int], None]) -> Callable[[int], Non
 def _notify_text_changed(proposal: Proposal) -> None:
     proposal_id = proposal.pk
     for hook in _text_changed_hooks:
-        transaction.on_commit(lambda hook=hook: hook(proposal_id))  # type: ignore[misc]
+        # robust: a hook that fails (e.g. the broker is down) is logged and never turns a
+        # saved submission into an error page; the periodic sweeper catches up later.
+        transaction.on_commit(
+            lambda hook=hook: hook(proposal_id),  # type: ignore[misc]
+            robust=True,
+        )
 
 
 @dataclass(frozen=True)

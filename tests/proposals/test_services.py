@@ -120,3 +120,32 @@ def test_withdraw_by_stranger_is_refused(member):
     proposal = ProposalFactory(organisation=member.organisation, state="submitted")
     with pytest.raises(PermissionDenied):
         services.proposal_withdraw(proposal=proposal, by=UserFactory())
+
+
+def test_submission_succeeds_when_the_scoring_hook_fails(
+    member, conference, django_capture_on_commit_callbacks
+):
+    def broker_down(proposal_id: int) -> None:
+        raise ConnectionError("broker unreachable")
+
+    services._text_changed_hooks.append(broker_down)
+    try:
+        proposal = create(member, conference)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.proposal_submit(proposal=proposal, by=member.user)
+    finally:
+        services._text_changed_hooks.remove(broker_down)
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted"
+
+
+def test_submitting_scores_the_proposal_in_the_background(
+    member, conference, django_capture_on_commit_callbacks
+):
+    from ranking.models import RelevanceScore
+
+    proposal = create(member, conference)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_submit(proposal=proposal, by=member.user)
+    score = RelevanceScore.objects.get(proposal=proposal)
+    assert 0.0 <= score.score <= 1.0
