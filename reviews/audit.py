@@ -22,10 +22,9 @@ def audit_record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event; ``before``/``after`` must be JSON-serialisable."""
-    if conference is None and proposal is not None:
+    conference_id: int | None = conference.pk if conference is not None else None
+    if conference_id is None and proposal is not None:
         conference_id = proposal.conference_id
-    else:
-        conference_id = conference.pk if conference is not None else None
     return AuditEvent.objects.create(
         action=action,
         actor=actor,

@@ -111,7 +111,7 @@ def unit_scores(reviews: Sequence[ScoredReview]) -> dict[Hashable, UnitScore]:
     return result
 
 
-def reliability_matrix(units: Mapping[Hashable, Sequence[float]]) -> np.ndarray:
+def reliability_matrix[Unit: Hashable](units: Mapping[Unit, Sequence[float]]) -> np.ndarray:
     """Units' ratings as Krippendorff's reliability matrix (rows: rating slots, columns:
     units; NaN where a unit has fewer ratings). Which rater gave a rating does not enter alpha,
     so slots need not be the same person across units."""
@@ -123,8 +123,8 @@ def reliability_matrix(units: Mapping[Hashable, Sequence[float]]) -> np.ndarray:
     return matrix
 
 
-def krippendorff_alpha(
-    units: Mapping[Hashable, Sequence[float]],
+def krippendorff_alpha[Unit: Hashable](
+    units: Mapping[Unit, Sequence[float]],
     *,
     level: Level = "ordinal",
     value_domain: Sequence[float] | None = None,
@@ -146,9 +146,9 @@ def krippendorff_alpha(
     return None if math.isnan(alpha) else float(alpha)
 
 
-def disagreements(
-    units: Mapping[Hashable, Sequence[float]], *, threshold: float
-) -> dict[Hashable, float]:
+def disagreements[Unit: Hashable](
+    units: Mapping[Unit, Sequence[float]], *, threshold: float
+) -> dict[Unit, float]:
     """Units whose ratings differ by ``threshold`` or more, with their spread (max − min)."""
     result = {}
     for unit, values in units.items():

@@ -129,13 +129,15 @@ class ConflictStatus:
 def automatic_reasons(*, user: User, proposal: Proposal) -> list[str]:
     """The automatic conflict reasons between ``user`` and ``proposal`` (3 queries)."""
     organisation = proposal.organisation
-    reasons = organisation_conflict_reasons(
-        email_domain=user.email_domain,
-        affiliations=_chair_affiliations(user=user, conference_id=proposal.conference_id),
-        organisation_name=organisation.name,
-        organisation_domains=organisation.domains or [],
-        is_member=Membership.objects.filter(organisation=organisation, user=user).exists(),
-    )
+    reasons = []
+    if organisation is not None:  # None once the sponsor organisation was deleted
+        reasons = organisation_conflict_reasons(
+            email_domain=user.email_domain,
+            affiliations=_chair_affiliations(user=user, conference_id=proposal.conference_id),
+            organisation_name=organisation.name,
+            organisation_domains=organisation.domains or [],
+            is_member=Membership.objects.filter(organisation=organisation, user=user).exists(),
+        )
     if Speaker.objects.filter(proposal=proposal, email__iexact=user.email).exists():
         reasons.append("listed as a speaker")
     return reasons
@@ -232,7 +234,9 @@ def conflicts_in_conference(*, conference: Conference) -> list[ConflictRow]:
             "user_id", "organisation_id"
         )
     )
-    organisations = {p.organisation_id: p.organisation for p in proposals.values()}
+    organisations = {
+        p.organisation.pk: p.organisation for p in proposals.values() if p.organisation is not None
+    }
     for chair in chairs:
         affiliations = affiliation_lines(chair.affiliations)
         for organisation in organisations.values():

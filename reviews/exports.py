@@ -1,7 +1,6 @@
 """CSV exports that are safe to open in a spreadsheet."""
 
 import csv
-import io
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -40,12 +39,3 @@ def csv_response(rows: Iterable[Iterable[Any]], *, filename: str) -> StreamingHt
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def rows_to_text(rows: Iterable[Iterable[Any]]) -> str:
-    """The CSV as one string (for tests and small exports)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([csv_safe(cell) for cell in row])
-    return buffer.getvalue()

@@ -23,6 +23,12 @@ from reviews.selectors import SORT_LABELS, AuditFilters, DashboardFilters
 from reviews.services import RATIONALE_MIN, TEXT_MAX, CriterionData, ReviewData
 
 
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class DashboardFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     track = forms.ChoiceField(required=False)
@@ -45,19 +51,23 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["track"].choices = [("", "Any"), ("none", "No track yet"), *choices["tracks"]]
-        self.fields["format"].choices = [("", "Any"), *ExpoFormat.choices]
-        self.fields["topic"].choices = [("", "Any"), *choices["topics"]]
-        self.fields["state"].choices = [
-            ("active", "All but withdrawn"),
-            ("all", "All"),
-            *[(v, label) for v, label in ProposalState.choices if v != ProposalState.DRAFT],
-        ]
+        _choices(self, "track", [("", "Any"), ("none", "No track yet"), *choices["tracks"]])
+        _choices(self, "format", [("", "Any"), *ExpoFormat.choices])
+        _choices(self, "topic", [("", "Any"), *choices["topics"]])
+        _choices(
+            self,
+            "state",
+            [
+                ("active", "All but withdrawn"),
+                ("all", "All"),
+                *[(v, label) for v, label in ProposalState.choices if v != ProposalState.DRAFT],
+            ],
+        )
         sorts = []
         for key, label in SORT_LABELS.items():
             sorts.append((key, f"{label.capitalize()} ↑"))
             sorts.append((f"-{key}", f"{label.capitalize()} ↓"))
-        self.fields["sort"].choices = sorts
+        _choices(self, "sort", sorts)
 
     def filters(self) -> DashboardFilters:
         """The valid filters; an invalid value (a forged or stale link) is dropped and the
@@ -197,7 +207,7 @@ class ReviewForm(forms.Form):
         return initial
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ``ValidationError`` on the form's fields (or on top)."""
     if hasattr(error, "error_dict"):
         for name, messages in error.message_dict.items():
@@ -224,7 +234,7 @@ class BulkDecisionForm(DecisionForm):
 
     def __init__(self, *args: Any, proposals: Sequence[Proposal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposals"].choices = [(str(p.pk), p.title) for p in proposals]
+        _choices(self, "proposals", [(str(p.pk), p.title) for p in proposals])
         self.fields["proposals"].error_messages["invalid_choice"] = (
             "One of the chosen proposals is not in your review workspace (it may have been "
             "withdrawn, or you are conflicted with it)."
@@ -252,17 +262,25 @@ class ConflictDeclareForm(forms.Form):
     )
 
 
+class ProposalChoiceField(forms.ModelChoiceField[Proposal]):
+    def label_from_instance(self, obj: Proposal) -> str:
+        return f"#{obj.pk} {obj.title}"
+
+
 class ConflictAdminForm(forms.Form):
     action = forms.ChoiceField(choices=[("add", "Add a conflict"), ("lift", "Lift a conflict")])
     user = forms.ModelChoiceField(queryset=User.objects.none(), label="Reviewer")
-    proposal = forms.ModelChoiceField(queryset=Proposal.objects.none())
+    proposal = ProposalChoiceField(queryset=Proposal.objects.none())
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, users: Any, proposals: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = users
-        self.fields["proposal"].queryset = proposals
-        self.fields["proposal"].label_from_instance = lambda p: f"#{p.pk} {p.title}"
+        user_field = self.fields["user"]
+        proposal_field = self.fields["proposal"]
+        assert isinstance(user_field, forms.ModelChoiceField)
+        assert isinstance(proposal_field, forms.ModelChoiceField)
+        user_field.queryset = users
+        proposal_field.queryset = proposals
 
 
 class ReviewSettingsForm(forms.ModelForm[ReviewSettings]):
@@ -317,7 +335,7 @@ class ProposalPickForm(forms.Form):
 
     def __init__(self, *args: Any, proposals: Sequence[Proposal], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["proposals"].choices = [(str(p.pk), p.title) for p in proposals]
+        _choices(self, "proposals", [(str(p.pk), p.title) for p in proposals])
         self.fields["proposals"].error_messages["invalid_choice"] = (
             "Choose decided proposals of this conference only."
         )

@@ -197,13 +197,13 @@ def _filtered(
     elif filters.state and filters.state != "all":
         queryset = queryset.filter(state=filters.state)
     if filters.mine == "missing":
-        queryset = queryset.filter(my_submitted=0, state__in=REVIEWABLE_STATES)
+        queryset = queryset.filter(Q(my_submitted=0) & Q(state__in=REVIEWABLE_STATES))
     elif filters.mine == "draft":
-        queryset = queryset.filter(my_submitted=0, my_drafts__gt=0)
+        queryset = queryset.filter(Q(my_submitted=0) & Q(my_drafts__gt=0))
     elif filters.mine == "submitted":
-        queryset = queryset.filter(my_submitted__gt=0)
+        queryset = queryset.filter(Q(my_submitted__gt=0))
     if filters.disagree:
-        queryset = queryset.filter(visible_spread__gte=_threshold(threshold))
+        queryset = queryset.filter(Q(visible_spread__gte=_threshold(threshold)))
     return queryset
 
 
@@ -251,10 +251,7 @@ def _ready_filter(required: int) -> Q:
     return Q(submitted_reviews__gte=required, is_decided=False, state__in=REVIEWABLE_STATES)
 
 
-def _base(
-    *, user: User, conference: Conference, review_settings: ReviewSettings
-) -> QuerySet[Proposal]:
-    del review_settings
+def _base(*, user: User, conference: Conference) -> QuerySet[Proposal]:
     return annotate_reviews(proposals_visible_to(user=user, conference=conference), user=user)
 
 
@@ -263,14 +260,14 @@ def normalised_scores(*, proposals: QuerySet[Proposal]) -> dict[Hashable, calibr
     rows = Review.objects.filter(
         proposal__in=proposals.values("pk"), version__gt=0, weighted_score__isnull=False
     ).values_list("reviewer_id", "proposal_id", "weighted_score")
-    reviews = [calibration.ScoredReview(r, p, float(s)) for r, p, s in rows]
+    reviews = [calibration.ScoredReview(r, p, float(s or 0)) for r, p, s in rows]
     return calibration.unit_scores(reviews)
 
 
 def ordered_ids(*, user: User, conference: Conference, filters: DashboardFilters) -> list[int]:
     """Ids of the dashboard's proposals in its order (for the review page's previous/next)."""
     review_settings = review_settings_or_default(conference=conference)
-    base = _base(user=user, conference=conference, review_settings=review_settings)
+    base = _base(user=user, conference=conference)
     queryset = _filtered(base, filters=filters, threshold=review_settings.disagreement_points)
     if filters.ready:
         queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
@@ -283,7 +280,8 @@ def _normalised_order(
     *, user: User, queryset: QuerySet[Proposal], base: QuerySet[Proposal], sort: str
 ) -> list[int]:
     scores = normalised_scores(proposals=base)
-    candidates = list(queryset.values_list("pk", "my_submitted", "is_decided"))
+    annotations = ("my_submitted", "is_decided")  # from annotate_reviews
+    candidates = list(queryset.values_list("pk", *annotations))
     visible = {
         pk: scores[pk].normalised_z
         for pk, mine, decided in candidates
@@ -306,7 +304,7 @@ def dashboard(
     """The review workspace: filtered, sorted, paginated proposals with review summaries."""
     review_settings = review_settings_or_default(conference=conference)
     is_chair = ConferenceChair.objects.filter(conference=conference, user=user).exists()
-    base = _base(user=user, conference=conference, review_settings=review_settings)
+    base = _base(user=user, conference=conference)
     threshold = _threshold(review_settings.disagreement_points)
     counts = base.exclude(state=ProposalState.WITHDRAWN).aggregate(
         total=Count("pk"),
@@ -333,6 +331,7 @@ def dashboard(
     else:
         paginator = Paginator(_sorted(queryset, filters.sort), PAGE_SIZE)
         page = paginator.get_page(page_number)
+    proposal: Any  # a Proposal with the annotations of annotate_reviews
     for proposal in page.object_list:
         unit = scores.get(proposal.pk)
         sees = user.is_superuser or proposal.my_submitted or proposal.is_decided
@@ -359,7 +358,7 @@ def dashboard_export_rows(
 ) -> Iterable[list[Any]]:
     """The dashboard as CSV rows (header first), with scores only where the user may see them."""
     review_settings = review_settings_or_default(conference=conference)
-    base = _base(user=user, conference=conference, review_settings=review_settings)
+    base = _base(user=user, conference=conference)
     queryset = _sorted(
         _filtered(base, filters=filters, threshold=review_settings.disagreement_points),
         filters.sort,
@@ -381,14 +380,16 @@ def dashboard_export_rows(
         "spread",
         "decision",
     ]
-    for proposal in queryset:
+    row: Any  # a Proposal with the annotations of annotate_reviews
+    for row in queryset:
+        proposal = row
         sees = user.is_superuser or proposal.my_submitted or proposal.is_decided
         unit = scores.get(proposal.pk)
         decision = getattr(proposal, "decision", None)
         yield [
             proposal.pk,
             proposal.title,
-            proposal.organisation.name,
+            proposal.organisation.name if proposal.organisation else "",
             proposal.get_format_display(),
             proposal.track.name if proposal.track else "",
             proposal.get_state_display(),

@@ -449,8 +449,9 @@ def review_submit(
     review.draft_saved_at = None
     review.save()
     review.scores.all().delete()
+    scores = {c.pk: int(data.scores[c.pk] or 0) for c in criteria}  # all present: validated
     CriterionScore.objects.bulk_create(
-        CriterionScore(review=review, criterion=c, score=data.scores[c.pk]) for c in criteria
+        CriterionScore(review=review, criterion=c, score=scores[c.pk]) for c in criteria
     )
     after = review_snapshot(review, criteria)
     ReviewRevision.objects.create(
@@ -821,7 +822,7 @@ def notifications_render(
             f"Reviewer {i}:\n{text}" for i, text in enumerate(feedback[proposal.pk], start=1)
         )
         values = {
-            "sponsor": proposal.organisation.name,
+            "sponsor": proposal.organisation.name if proposal.organisation else "",
             "proposal": proposal.title,
             "conference": conference.name,
             "decision": DECISION_WORDS[decision.outcome],
@@ -833,7 +834,7 @@ def notifications_render(
         rendered.append(
             RenderedMessage(
                 proposal=proposal,
-                recipients=recipients.get(proposal.organisation_id, []),
+                recipients=recipients.get(proposal.organisation_id or 0, []),
                 subject=" ".join(render_placeholders(template.subject, values).split()),
                 body=render_placeholders(template.body, values),
                 idempotency_key=key,

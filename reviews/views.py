@@ -403,8 +403,9 @@ def _decision_page(
 ) -> HttpResponse:
     readiness = selectors.decision_readiness(conference=conference, proposals=proposals)
     for proposal in proposals:
-        proposal.readiness = readiness[proposal.pk]
-        proposal.current_decision = getattr(proposal, "decision", None)
+        # Shown per row of the decision pages.
+        proposal.readiness = readiness[proposal.pk]  # type: ignore[attr-defined]
+        proposal.current_decision = getattr(proposal, "decision", None)  # type: ignore[attr-defined]
     context = {
         **_nav(request, conference, "proposals"),
         "proposals": proposals,

@@ -9,7 +9,7 @@ TABLE = "reviews_auditevent"
 POSTGRES_UP = f"""
 CREATE OR REPLACE FUNCTION reviews_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'audit events are append-only (' || TG_OP || ' refused)';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER reviews_audit_no_update BEFORE UPDATE OR DELETE ON {TABLE}

@@ -84,7 +84,6 @@ def conflicted_chair(conference: Conference, proposal: Proposal) -> User:
     return ChairFactory(conference=conference, user__email=f"insider@{domain}").user
 
 
-
 def bulk_reviews(
     proposals: Sequence[Proposal], reviewers: Sequence[User], scores: Sequence[int]
 ) -> None:

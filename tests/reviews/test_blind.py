@@ -13,16 +13,22 @@ SECRET = "Kofi candidly thinks the demo is staged"
 
 @pytest.fixture
 def reviewed_by_chair2(conference, proposal, chair2):
-    submit_review(chair2, proposal, 2, private_comment=SECRET, rationale="Mostly a sales pitch, sorry.")
+    submit_review(
+        chair2, proposal, 2, private_comment=SECRET, rationale="Mostly a sales pitch, sorry."
+    )
     return proposal
 
 
 def review_page(client, user, conference, proposal):
     client.force_login(user)
-    return client.get(reverse("reviews:proposal", args=[conference.slug, proposal.pk])).content.decode()
+    return client.get(
+        reverse("reviews:proposal", args=[conference.slug, proposal.pk])
+    ).content.decode()
 
 
-def test_other_reviews_are_hidden_before_own_submission(client, conference, reviewed_by_chair2, chair1):
+def test_other_reviews_are_hidden_before_own_submission(
+    client, conference, reviewed_by_chair2, chair1
+):
     body = review_page(client, chair1, conference, reviewed_by_chair2)
     assert SECRET not in body
     assert "Mostly a sales pitch" not in body
@@ -33,7 +39,9 @@ def test_own_draft_does_not_lift_the_blind(client, conference, reviewed_by_chair
     from reviews import services
 
     services.review_autosave(
-        reviewer=chair1, proposal=reviewed_by_chair2, data=services.ReviewData(rationale="draft"),
+        reviewer=chair1,
+        proposal=reviewed_by_chair2,
+        data=services.ReviewData(rationale="draft"),
         expected_draft_version=0,
     )
     assert SECRET not in review_page(client, chair1, conference, reviewed_by_chair2)
@@ -42,7 +50,8 @@ def test_own_draft_does_not_lift_the_blind(client, conference, reviewed_by_chair
 def test_other_reviews_show_after_own_submission(client, conference, reviewed_by_chair2, chair1):
     submit_review(chair1, reviewed_by_chair2, 4)
     body = review_page(client, chair1, conference, reviewed_by_chair2)
-    assert SECRET in body and "Kofi Cochair" in body
+    assert SECRET in body
+    assert "Kofi Cochair" in body
 
 
 def test_other_reviews_show_once_decided(client, conference, reviewed_by_chair2, chair1, admin):
@@ -53,7 +62,9 @@ def test_other_reviews_show_once_decided(client, conference, reviewed_by_chair2,
     assert SECRET in review_page(client, chair1, conference, reviewed_by_chair2)
 
 
-def test_dashboard_shows_counts_without_scores_before_own_review(client, conference, reviewed_by_chair2, chair1):
+def test_dashboard_shows_counts_without_scores_before_own_review(
+    client, conference, reviewed_by_chair2, chair1
+):
     client.force_login(chair1)
     body = client.get(reverse("reviews:dashboard", args=[conference.slug])).content.decode()
     assert "hidden until you review" in body
@@ -77,7 +88,9 @@ def test_sorting_by_score_does_not_reveal_hidden_scores(client, conference, chai
     assert descending.index("Low scored") < descending.index("High scored")
 
 
-def test_disagreement_filter_does_not_reveal_unreviewed_proposals(client, conference, proposal, chair1, chair2):
+def test_disagreement_filter_does_not_reveal_unreviewed_proposals(
+    client, conference, proposal, chair1, chair2
+):
     from tests.reviews.factories import chair
 
     third = chair(conference)

@@ -35,7 +35,9 @@ def test_alpha_matches_krippendorff_2011_published_values(level, published):
 
 
 def test_alpha_does_not_depend_on_which_rater_gave_which_rating():
-    shuffled = {unit: list(reversed(values)) for unit, values in units_of(KRIPPENDORFF_2011).items()}
+    shuffled = {
+        unit: list(reversed(values)) for unit, values in units_of(KRIPPENDORFF_2011).items()
+    }
     assert calibration.krippendorff_alpha(shuffled) == pytest.approx(
         calibration.krippendorff_alpha(units_of(KRIPPENDORFF_2011))
     )

@@ -17,8 +17,7 @@ def dashboard_queries(client, count):
     conference = ConferenceFactory()
     viewer, other = chair(conference), chair(conference)
     proposals = [
-        ProposalFactory(conference=conference, state="submitted", speakers=2)
-        for _ in range(count)
+        ProposalFactory(conference=conference, state="submitted", speakers=2) for _ in range(count)
     ]
     bulk_reviews(proposals, [viewer, other], [2, 5])
     ReviewSettings.objects.filter(conference=conference).update(required_reviews=2)
@@ -50,7 +49,8 @@ def test_progress_counts_my_reviews(client, conference, proposal, chair1, chair2
     client.force_login(chair1)
     body = client.get(reverse("reviews:dashboard", args=[conference.slug])).content.decode()
     assert "<strong>1 of 2</strong> reviewed by you" in body
-    assert 'value="1"' in body and 'max="2"' in body
+    assert 'value="1"' in body
+    assert 'max="2"' in body
     del second
 
 
@@ -59,7 +59,9 @@ def mixed(conference, chair1, chair2):
     talk_track = Track.objects.get(conference=conference, name="Talks & demos")
     vision = conference.topics.get(name="Vision")
     theory = conference.topics.get(name="Theory")
-    a = submitted_proposal(conference, title="Vision talk in a track", format="talk", topics=[vision])
+    a = submitted_proposal(
+        conference, title="Vision talk in a track", format="talk", topics=[vision]
+    )
     a.track = talk_track
     a.save()
     b = submitted_proposal(conference, title="Theory workshop", format="workshop", topics=[theory])
@@ -131,7 +133,8 @@ def test_invalid_filters_are_reported_and_ignored(client, conference, mixed, cha
     assert response.status_code == 200
     body = response.content.decode()
     assert "not valid and are ignored" in body
-    assert "Contested demo" in body and "Theory workshop" in body
+    assert "Contested demo" in body
+    assert "Theory workshop" in body
 
 
 def test_dashboard_pages_through_many_proposals(client, conference, chair1):
@@ -148,7 +151,9 @@ def test_dashboard_pages_through_many_proposals(client, conference, chair1):
     del proposals
 
 
-def test_export_lists_visible_proposals_with_scores_after_own_review(client, conference, mixed, chair1):
+def test_export_lists_visible_proposals_with_scores_after_own_review(
+    client, conference, mixed, chair1
+):
     import csv
     import io
 

@@ -20,8 +20,12 @@ def make(by, proposals, outcome="accept", rationale="Strong, research-driven tal
             p.pk: d.version for p in proposals if (d := Decision.objects.filter(proposal=p).first())
         }
     return services.decisions_make(
-        by=by, proposals=proposals, outcome=outcome, rationale=rationale,
-        expected_versions=versions, **kwargs,
+        by=by,
+        proposals=proposals,
+        outcome=outcome,
+        rationale=rationale,
+        expected_versions=versions,
+        **kwargs,
     )
 
 
@@ -36,9 +40,11 @@ def test_decision_sets_state_and_is_audited(reviewed, chair1):
     decision = make(chair1, [reviewed])[0]
     reviewed.refresh_from_db()
     assert reviewed.state == "accepted"
-    assert decision.version == 1 and decision.decided_by == chair1
+    assert decision.version == 1
+    assert decision.decided_by == chair1
     event = AuditEvent.objects.get(action="decision.made")
-    assert event.after["outcome"] == "accept" and event.before is None
+    assert event.after["outcome"] == "accept"
+    assert event.before is None
 
 
 def test_deciding_needs_the_required_number_of_reviews(conference, proposal, chair1, chair2):
@@ -125,7 +131,8 @@ def test_changing_a_decision_bumps_the_version_and_audits_before(reviewed, chair
     decision = make(chair2, [reviewed], outcome="accept", rationale="A slot became free.")[0]
     assert decision.version == 2
     event = AuditEvent.objects.get(action="decision.changed")
-    assert event.before["outcome"] == "waitlist" and event.after["outcome"] == "accept"
+    assert event.before["outcome"] == "waitlist"
+    assert event.after["outcome"] == "accept"
 
 
 def test_over_filling_a_track_asks_for_confirmation(conference, reviewed, chair1):
@@ -147,7 +154,8 @@ def test_decide_page_shows_capacity_and_confirms_over_fill(client, conference, r
     client.force_login(chair1)
     url = reverse("reviews:decide", args=[conference.slug, reviewed.pk])
     page = client.get(url).content.decode()
-    assert "Track capacity" in page and "Talks &amp; demos" in page
+    assert "Track capacity" in page
+    assert "Talks &amp; demos" in page
     data = {"outcome": "accept", "rationale": "Great.", f"version_{reviewed.pk}": "0"}
     response = client.post(url, data)
     assert response.status_code == 409
@@ -158,16 +166,24 @@ def test_decide_page_shows_capacity_and_confirms_over_fill(client, conference, r
     assert Decision.objects.get().outcome == "accept"
 
 
-def test_stale_decision_page_keeps_the_typed_rationale(client, conference, reviewed, chair1, chair2):
+def test_stale_decision_page_keeps_the_typed_rationale(
+    client, conference, reviewed, chair1, chair2
+):
     decide(chair2, reviewed, "reject", "Not research.")
     client.force_login(chair1)
     url = reverse("reviews:decide", args=[conference.slug, reviewed.pk])
     response = client.post(
-        url, {"outcome": "accept", "rationale": "My carefully typed text", f"version_{reviewed.pk}": "0"}
+        url,
+        {
+            "outcome": "accept",
+            "rationale": "My carefully typed text",
+            f"version_{reviewed.pk}": "0",
+        },
     )
     assert response.status_code == 409
     body = response.content.decode()
-    assert "My carefully typed text" in body and "Not research." in body
+    assert "My carefully typed text" in body
+    assert "Not research." in body
     assert f'name="version_{reviewed.pk}" value="1"' in body
     assert Decision.objects.get().outcome == "reject"
 
@@ -187,7 +203,9 @@ def test_bulk_decide_page_decides_selected(client, conference, reviewed, chair1,
     assert Decision.objects.filter(outcome="waitlist").count() == 2
 
 
-def test_bulk_decide_refuses_a_forged_proposal_of_another_conference(client, conference, reviewed, chair1):
+def test_bulk_decide_refuses_a_forged_proposal_of_another_conference(
+    client, conference, reviewed, chair1
+):
     from tests.factories import ConferenceFactory
 
     foreign = submitted_proposal(ConferenceFactory())

@@ -108,7 +108,9 @@ def test_counts_leave_the_conflicted_proposal_out(client, conference, scene, ins
     assert "Chairs disagree <b>0</b>" in body
 
 
-def test_calibration_of_a_conflicted_chair_leaves_out_hidden_reviews(conference, scene, insider, chair1):
+def test_calibration_of_a_conflicted_chair_leaves_out_hidden_reviews(
+    conference, scene, insider, chair1
+):
     from reviews.selectors import calibration_report
 
     proposal, visible = scene

@@ -60,7 +60,8 @@ def test_template_change_is_saved_and_audited(conference, chair1):
         by=chair1, template=template, subject="News about {{ proposal }}", body="Dear {{ sponsor }}"
     )
     event = AuditEvent.objects.get(action="template.changed")
-    assert event.before["subject"] == old and event.after["subject"] == "News about {{ proposal }}"
+    assert event.before["subject"] == old
+    assert event.after["subject"] == "News about {{ proposal }}"
 
 
 def test_template_edit_page_refuses_bad_input(client, conference, chair1):
@@ -69,16 +70,22 @@ def test_template_edit_page_refuses_bad_input(client, conference, chair1):
     response = client.post(url, {"subject": "Line one {{ nope }}", "body": "x"})
     assert response.status_code == 400
     assert "Unknown placeholder" in response.content.decode()
-    assert client.get(reverse("reviews:template-edit", args=[conference.slug, "maybe"])).status_code == 404
+    assert (
+        client.get(reverse("reviews:template-edit", args=[conference.slug, "maybe"])).status_code
+        == 404
+    )
 
 
-def test_preview_renders_decision_rationale_and_public_feedback_only(client, conference, decided, chair1):
+def test_preview_renders_decision_rationale_and_public_feedback_only(
+    client, conference, decided, chair1
+):
     MembershipFactory(organisation=decided.organisation, user__email="cto@sponsor.example")
     client.force_login(chair1)
     url = reverse("reviews:notifications", args=[conference.slug])
     body = client.get(url, {"proposals": [decided.pk]}).content.decode()
     assert "Preview: 1 e-mail" in body
-    assert decided.organisation.name in body and decided.title in body
+    assert decided.organisation.name in body
+    assert decided.title in body
     assert "We look forward to your demo." in body
     assert "show more ablations" in body
     assert PRIVATE not in body
@@ -86,7 +93,9 @@ def test_preview_renders_decision_rationale_and_public_feedback_only(client, con
     assert not OutboxMessage.objects.exists(), "previewing sends nothing"
 
 
-def test_queued_message_is_sent_exactly_once(conference, decided, chair1, sponsor, django_capture_on_commit_callbacks):
+def test_queued_message_is_sent_exactly_once(
+    conference, decided, chair1, sponsor, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         result = queue(chair1, conference, [decided])
     assert len(result.queued) == 1
@@ -97,7 +106,8 @@ def test_queued_message_is_sent_exactly_once(conference, decided, chair1, sponso
     assert "We look forward to your demo." in message.body
     assert PRIVATE not in message.body
     outbox = OutboxMessage.objects.get()
-    assert outbox.status == "sent" and outbox.attempts == 1
+    assert outbox.status == "sent"
+    assert outbox.attempts == 1
     # A retried or duplicated task finds it sent.
     assert outbox_send.apply(args=[outbox.pk]).get() is False
     assert outbox_flush.apply().get() == 0
@@ -105,19 +115,26 @@ def test_queued_message_is_sent_exactly_once(conference, decided, chair1, sponso
     # Queueing the same decision again creates nothing and sends nothing.
     with django_capture_on_commit_callbacks(execute=True):
         again = queue(chair1, conference, [decided])
-    assert again.skipped_already_queued == 1 and not again.queued
+    assert again.skipped_already_queued == 1
+    assert not again.queued
     assert len(mail.outbox) == 1
     assert AuditEvent.objects.filter(action="notification.sent").count() == 1
 
 
-def test_message_id_comes_from_the_idempotency_key(conference, decided, chair1, django_capture_on_commit_callbacks):
+def test_message_id_comes_from_the_idempotency_key(
+    conference, decided, chair1, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         queue(chair1, conference, [decided])
     outbox = OutboxMessage.objects.get()
-    assert mail.outbox[0].extra_headers["Message-ID"] == services._message_id(outbox.idempotency_key)
+    assert mail.outbox[0].extra_headers["Message-ID"] == services._message_id(
+        outbox.idempotency_key
+    )
 
 
-def test_changed_decision_gets_its_own_message(conference, decided, chair1, django_capture_on_commit_callbacks):
+def test_changed_decision_gets_its_own_message(
+    conference, decided, chair1, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         queue(chair1, conference, [decided])
     decide(chair1, decided, "waitlist", "We over-committed the talk track, sorry.")
@@ -135,12 +152,14 @@ def test_failed_delivery_is_recorded_and_retried_until_sent(settings, conference
     with pytest.raises(services.DeliveryFailed):
         services.outbox_deliver(message_id=outbox.pk)
     outbox.refresh_from_db()
-    assert outbox.status == "failed" and outbox.attempts == 1
+    assert outbox.status == "failed"
+    assert outbox.attempts == 1
     assert "unreachable" in outbox.last_error
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     assert services.outbox_deliver(message_id=outbox.pk) is True
     outbox.refresh_from_db()
-    assert outbox.status == "sent" and outbox.attempts == 2
+    assert outbox.status == "sent"
+    assert outbox.attempts == 2
     assert len(mail.outbox) == 1
 
 
@@ -171,7 +190,9 @@ def _undecided(conference):
     return submitted_proposal(conference)
 
 
-def test_notifications_page_posts_only_decided_visible_proposals(client, conference, decided, chair1):
+def test_notifications_page_posts_only_decided_visible_proposals(
+    client, conference, decided, chair1
+):
     client.force_login(chair1)
     url = reverse("reviews:notifications", args=[conference.slug])
     undecided = _undecided(conference)
@@ -190,7 +211,8 @@ def test_sponsor_sees_decision_and_public_rationales_only(client, conference, de
     assert "We look forward to your demo." in html
     assert "show more ablations" in html
     assert PRIVATE not in html
-    assert "Kofi" not in html and "Charlotte" not in html, "reviewers stay anonymous"
+    assert "Kofi" not in html, "reviewers stay anonymous"
+    assert "Charlotte" not in html
     assert "5.00" not in html, "no scores for the sponsor"
 
 

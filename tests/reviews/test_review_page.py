@@ -38,22 +38,28 @@ def test_page_shows_proposal_criteria_guidance_and_shortcuts(client, conference,
     assert "secret roadmap for autonomous forklifts" in body
     for criterion in criteria_of(conference):
         assert criterion.name.replace("'", "&#x27;") in body
-    assert "data-autosave-url" in body and "reviews.js" in body
-    assert "<script>" not in body.replace('<script src=', ""), "no inline scripts (CSP)"
+    assert "data-autosave-url" in body
+    assert "reviews.js" in body
+    assert "<script>" not in body.replace("<script src=", ""), "no inline scripts (CSP)"
     assert "Keyboard shortcuts" in body
 
 
-def test_submitting_from_the_page_saves_and_shows_the_weighted_score(client, conference, proposal, chair1):
+def test_submitting_from_the_page_saves_and_shows_the_weighted_score(
+    client, conference, proposal, chair1
+):
     client.force_login(chair1)
     response = client.post(url(conference, proposal), form_data(conference, "5"))
     assert response.status_code == 302
     review = Review.objects.get(reviewer=chair1)
-    assert review.version == 1 and review.weighted_score == 5.0
+    assert review.version == 1
+    assert review.weighted_score == 5.0
     page = client.get(response["Location"]).content.decode()
     assert "weighted score 5.00" in page
 
 
-def test_submit_and_next_goes_to_the_next_proposal_of_the_list(client, conference, proposal, chair1):
+def test_submit_and_next_goes_to_the_next_proposal_of_the_list(
+    client, conference, proposal, chair1
+):
     second = submitted_proposal(conference, title="Second in the list")
     client.force_login(chair1)
     response = client.post(
@@ -76,7 +82,9 @@ def test_next_and_previous_links_follow_the_dashboard_order(client, conference, 
     assert "2 of 3 in this list" in body
 
 
-def test_stale_submission_shows_the_newer_version_and_keeps_the_typed_text(client, conference, proposal, chair1):
+def test_stale_submission_shows_the_newer_version_and_keeps_the_typed_text(
+    client, conference, proposal, chair1
+):
     submit_review(chair1, proposal, 2, rationale="Version one, written in the other tab.")
     client.force_login(chair1)
     response = client.post(url(conference, proposal), form_data(conference, "5"))
@@ -136,10 +144,12 @@ def test_autosave_endpoint_saves_drafts_and_reports_conflicts(client, conference
     endpoint = url(conference, proposal, "reviews:autosave")
     first = client.post(endpoint, form_data(conference, rationale="half a thought"))
     assert first.status_code == 200
-    assert first.json()["ok"] and first.json()["draft_version"] == 1
+    assert first.json()["ok"]
+    assert first.json()["draft_version"] == 1
     stale = client.post(endpoint, form_data(conference, rationale="other tab"))
     assert stale.status_code == 409
-    assert stale.json()["stale"] and stale.json()["draft_version"] == 1
+    assert stale.json()["stale"]
+    assert stale.json()["draft_version"] == 1
     assert Review.objects.get().draft["rationale"] == "half a thought"
     forced = client.post(endpoint, {**form_data(conference, rationale="keep mine"), "force": "1"})
     assert forced.status_code == 200
@@ -150,7 +160,9 @@ def test_autosave_endpoint_saves_drafts_and_reports_conflicts(client, conference
 
 def test_autosave_refuses_out_of_scale(client, conference, proposal, chair1):
     client.force_login(chair1)
-    response = client.post(url(conference, proposal, "reviews:autosave"), form_data(conference, "7"))
+    response = client.post(
+        url(conference, proposal, "reviews:autosave"), form_data(conference, "7")
+    )
     assert response.status_code == 400
     assert not Review.objects.exists()
 

@@ -21,7 +21,7 @@ def test_submitted_review_has_scores_weighted_score_and_a_revision(conference, p
 
 
 def test_weighted_score_uses_weights_and_each_criterion_scale(conference, chair1, proposal):
-    research, informative, relevant = criteria_of(conference)
+    research, _informative, relevant = criteria_of(conference)
     research.weight = 2
     research.save()
     relevant.scale_max = 10
@@ -46,7 +46,8 @@ def test_first_submitted_review_moves_proposal_under_review_and_ends_editing(
     proposal.refresh_from_db()
     assert proposal.state == "under_review"
     event = AuditEvent.objects.get(action="proposal.state", proposal=proposal, actor=chair1)
-    assert event.before == {"state": "submitted"} and event.actor == chair1
+    assert event.before == {"state": "submitted"}
+    assert event.actor == chair1
     with pytest.raises(ValidationError, match="under review"):
         proposal_services.proposal_update(
             proposal=proposal,
@@ -72,7 +73,9 @@ def test_first_submitted_review_moves_proposal_under_review_and_ends_editing(
         ({"confidence": 9}, "confidence", "1 to 5"),
     ],
 )
-def test_bad_review_is_refused_and_changes_nothing(conference, proposal, chair1, change, field, message):
+def test_bad_review_is_refused_and_changes_nothing(
+    conference, proposal, chair1, change, field, message
+):
     score = change.pop("score", 4)
     data = review_data(conference, score, **change)
     with pytest.raises(ValidationError) as raised:
@@ -95,7 +98,9 @@ def test_missing_criterion_score_is_refused(conference, proposal, chair1):
         rationale=data.rationale,
     )
     with pytest.raises(ValidationError, match="Score"):
-        services.review_submit(reviewer=chair1, proposal=proposal, data=incomplete, expected_version=0)
+        services.review_submit(
+            reviewer=chair1, proposal=proposal, data=incomplete, expected_version=0
+        )
 
 
 def test_score_for_another_conferences_criterion_is_refused(conference, proposal, chair1):
@@ -123,7 +128,8 @@ def test_draft_autosave_accepts_incomplete_but_not_out_of_scale(conference, prop
         expected_draft_version=0,
     )
     assert review.draft["scores"] == {str(criterion.pk): 2}
-    assert review.draft_version == 1 and review.version == 0
+    assert review.draft_version == 1
+    assert review.version == 0
     with pytest.raises(ValidationError, match="outside the scale"):
         services.review_autosave(
             reviewer=chair1,
@@ -135,15 +141,20 @@ def test_draft_autosave_accepts_incomplete_but_not_out_of_scale(conference, prop
     assert review.draft["scores"] == {str(criterion.pk): 2}
 
 
-def test_revision_keeps_the_earlier_version_and_audits_before_and_after(conference, proposal, chair1):
+def test_revision_keeps_the_earlier_version_and_audits_before_and_after(
+    conference, proposal, chair1
+):
     submit_review(chair1, proposal, 2, rationale="First thoughts: weak evaluation, unclear demo.")
-    review = submit_review(chair1, proposal, 4, rationale="Revised: the demo convinced me after all.")
+    review = submit_review(
+        chair1, proposal, 4, rationale="Revised: the demo convinced me after all."
+    )
     assert review.version == 2
     versions = list(ReviewRevision.objects.filter(review=review).order_by("version"))
     assert [v.weighted_score for v in versions] == [2.0, 4.0]
     assert versions[0].rationale.startswith("First thoughts")
     event = AuditEvent.objects.get(action="review.revised")
-    assert event.before["weighted_score"] == 2.0 and event.after["weighted_score"] == 4.0
+    assert event.before["weighted_score"] == 2.0
+    assert event.after["weighted_score"] == 4.0
     assert event.before["rationale"].startswith("First thoughts")
 
 
@@ -162,27 +173,37 @@ def test_stale_submission_is_refused_and_carries_the_newer_version(conference, p
 
 def test_stale_draft_autosave_is_refused(conference, proposal, chair1):
     services.review_autosave(
-        reviewer=chair1, proposal=proposal, data=services.ReviewData(rationale="tab A"),
+        reviewer=chair1,
+        proposal=proposal,
+        data=services.ReviewData(rationale="tab A"),
         expected_draft_version=0,
     )
     with pytest.raises(services.StaleWrite):
         services.review_autosave(
-            reviewer=chair1, proposal=proposal, data=services.ReviewData(rationale="tab B"),
+            reviewer=chair1,
+            proposal=proposal,
+            data=services.ReviewData(rationale="tab B"),
             expected_draft_version=0,
         )
     assert Review.objects.get(reviewer=chair1).draft["rationale"] == "tab A"
 
 
-def test_submitting_clears_the_draft_and_invalidates_other_tabs_drafts(conference, proposal, chair1):
+def test_submitting_clears_the_draft_and_invalidates_other_tabs_drafts(
+    conference, proposal, chair1
+):
     services.review_autosave(
-        reviewer=chair1, proposal=proposal, data=services.ReviewData(rationale="draft"),
+        reviewer=chair1,
+        proposal=proposal,
+        data=services.ReviewData(rationale="draft"),
         expected_draft_version=0,
     )
     review = submit_review(chair1, proposal)
     assert review.draft == {}
     with pytest.raises(services.StaleWrite):
         services.review_autosave(
-            reviewer=chair1, proposal=proposal, data=services.ReviewData(rationale="old tab"),
+            reviewer=chair1,
+            proposal=proposal,
+            data=services.ReviewData(rationale="old tab"),
             expected_draft_version=1,
         )
 

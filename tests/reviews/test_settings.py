@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 def formset_post(criteria, extra=None, delete=()):
     rows = [
-        {"id": c.pk, "name": c.name, "guidance": c.guidance, "scale_min": c.scale_min,
-         "scale_max": c.scale_max, "weight": c.weight}
+        {
+            "id": c.pk,
+            "name": c.name,
+            "guidance": c.guidance,
+            "scale_min": c.scale_min,
+            "scale_max": c.scale_max,
+            "weight": c.weight,
+        }
         for c in criteria
     ]
     if extra:
@@ -43,13 +49,20 @@ def test_admin_adds_renames_and_removes_criteria_before_reviewing(client, confer
     url = reverse("reviews:settings", args=[conference.slug])
     data = formset_post(
         criteria,
-        extra={"name": "Live demo", "guidance": "Is there one?", "scale_min": 1, "scale_max": 3,
-               "weight": "0.5"},
+        extra={
+            "name": "Live demo",
+            "guidance": "Is there one?",
+            "scale_min": 1,
+            "scale_max": 3,
+            "weight": "0.5",
+        },
         delete=(2,),
     )
     response = client.post(url, data)
     assert response.status_code == 302
-    names = list(ReviewCriterion.objects.filter(conference=conference).values_list("name", flat=True))
+    names = list(
+        ReviewCriterion.objects.filter(conference=conference).values_list("name", flat=True)
+    )
     assert names == ["Research quality", "Informative for the audience", "Live demo"]
     assert AuditEvent.objects.filter(action="criteria.changed").exists()
 
@@ -81,22 +94,32 @@ def test_admin_changes_required_reviews_and_it_is_audited(client, conference, ad
     client.force_login(admin)
     response = client.post(
         reverse("reviews:settings", args=[conference.slug]),
-        {"action": "settings", "required_reviews": "3", "score_scale_max": "5",
-         "disagreement_points": "1.5"},
+        {
+            "action": "settings",
+            "required_reviews": "3",
+            "score_scale_max": "5",
+            "disagreement_points": "1.5",
+        },
     )
     assert response.status_code == 302
     settings = ReviewSettings.objects.get(conference=conference)
-    assert settings.required_reviews == 3 and settings.disagreement_points == Decimal("1.5")
+    assert settings.required_reviews == 3
+    assert settings.disagreement_points == Decimal("1.5")
     event = AuditEvent.objects.get(action="settings.changed")
-    assert event.before["required_reviews"] == 2 and event.after["required_reviews"] == 3
+    assert event.before["required_reviews"] == 2
+    assert event.after["required_reviews"] == 3
 
 
 def test_required_reviews_must_be_at_least_one(client, conference, admin):
     client.force_login(admin)
     response = client.post(
         reverse("reviews:settings", args=[conference.slug]),
-        {"action": "settings", "required_reviews": "0", "score_scale_max": "5",
-         "disagreement_points": "2"},
+        {
+            "action": "settings",
+            "required_reviews": "0",
+            "score_scale_max": "5",
+            "disagreement_points": "2",
+        },
     )
     assert response.status_code == 400
     assert ReviewSettings.objects.get(conference=conference).required_reviews == 2
@@ -106,6 +129,9 @@ def test_score_scale_is_fixed_once_reviewing_started(conference, proposal, chair
     submit_review(chair1, proposal)
     with pytest.raises(ValidationError, match="score scale"):
         services.review_settings_update(
-            by=admin, conference=conference, required_reviews=2, score_scale_max=10,
+            by=admin,
+            conference=conference,
+            required_reviews=2,
+            score_scale_max=10,
             disagreement_points=Decimal(2),
         )

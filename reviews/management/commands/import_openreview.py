@@ -225,10 +225,12 @@ def figures_for(*, conference: Conference) -> Figures:
     from reviews.models import RECOMMENDATION_POINTS
 
     for proposal_id, reviewer_id, score, recommendation, confidence in rows:
-        ratings[proposal_id].append(float(score))
+        value = float(score or 0)  # imported reviews always have a score
+        ratings[proposal_id].append(value)
         recommendations[proposal_id].append(RECOMMENDATION_POINTS[recommendation])
-        weighted[proposal_id].append((float(score), confidence or 3))
-        scored.append(calibration.ScoredReview(reviewer_id, proposal_id, float(score)))
+        # Reviews without a confidence weigh like the scale's middle (3).
+        weighted[proposal_id].append((value, confidence or 3))
+        scored.append(calibration.ScoredReview(reviewer_id, proposal_id, value))
     stats = calibration.reviewer_stats(scored)
     accepted = dict(Proposal.objects.filter(conference=conference).values_list("pk", "state"))
     units = [pk for pk in ratings if accepted.get(pk) != ProposalState.WITHDRAWN]
@@ -478,7 +480,9 @@ class Command(BaseCommand):
         audit_record(
             action=AuditAction.IMPORTED,
             actor=None,
-            summary=f"Imported {len(data.papers)} OpenReview papers and {len(data.reviews)} reviews",
+            summary=(
+                f"Imported {len(data.papers)} OpenReview papers and {len(data.reviews)} reviews"
+            ),
             object_type="conference",
             object_id=conference.pk,
             conference=conference,
