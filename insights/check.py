@@ -152,10 +152,11 @@ def _without_overlaps(hits: Sequence[LexiconHit]) -> list[LexiconHit]:
 
 def sales_flags(text: ProposalText, *, use_model: bool = True) -> list[SalesFlag]:
     """Sentences of the title, abstract and outline that read as sales copy, in reading order."""
-    located: list[tuple[str, int, str]] = []
-    for name in ("title", "abstract", "outline"):
-        for number, sentence in enumerate(split_sentences(text.field(name)), start=1):
-            located.append((name, number, sentence.text))
+    located: list[tuple[str, int, str]] = [
+        (name, number, sentence.text)
+        for name in ("title", "abstract", "outline")
+        for number, sentence in enumerate(split_sentences(text.field(name)), start=1)
+    ]
     if not located:
         return []
     trained = sales_copy_model().model if use_model else None

@@ -243,19 +243,20 @@ def evaluate(*, c: float = C, threshold: float = THRESHOLD, folds: int = 5) -> E
     """Cross-validated precision/recall on the training sentences; flag rates on held-out ICLR."""
     data = training_sentences()
     texts = [s.text for s in data]
-    labels = np.asarray([s.label for s in data])
+    labels = np.asarray([s.label for s in data], dtype=np.int64)
+    label_list = [s.label for s in data]
     probabilities = np.zeros(len(data))
     predicted = np.zeros(len(data), dtype=bool)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     for train, test in splitter.split(texts, labels):
         model = SalesCopyModel(c=c, threshold=threshold).fit(
-            [texts[i] for i in train], labels[train].tolist()
+            [texts[i] for i in train], [label_list[i] for i in train]
         )
         verdicts = model.verdicts([texts[i] for i in test])
         probabilities[test] = [v.p for v in verdicts]
         predicted[test] = [v.fired for v in verdicts]
     heldout = [s.text for s in read_iclr_sentences(ICLR_SUBMISSIONS, part="heldout")]
-    full = SalesCopyModel(c=c, threshold=threshold).fit(texts, labels.tolist())
+    full = SalesCopyModel(c=c, threshold=threshold).fit(texts, label_list)
     by_model = np.asarray([v.fired for v in full.verdicts(heldout)], dtype=bool)
     by_lexicon = np.asarray([bool(lexicon_hits(t)) for t in heldout])
     by_lexicon_cv = np.asarray([bool(lexicon_hits(t)) for t in texts])

@@ -45,10 +45,12 @@ def check_rate_allows(*, user_id: int, now: float | None = None) -> bool:
 @require_POST
 def proposal_check(request: HttpRequest, slug: str) -> HttpResponse:
     conference = get_object_or_404(Conference, slug=slug)
+    user_id = request.user.pk
+    assert user_id is not None  # login_required
     context: dict[str, Any] = {"conference": conference}
     if not request.user.has_perm("insights.check_proposal_text", conference):
         response = render(request, "insights/_unavailable.html", context, status=403)
-    elif not check_rate_allows(user_id=int(request.user.pk)):
+    elif not check_rate_allows(user_id=user_id):
         response = render(request, "insights/_rate_limited.html", context, status=429)
         response["Retry-After"] = "60"
     else:
