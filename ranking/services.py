@@ -56,12 +56,7 @@ SCORED_STATES = (
 )
 MIN_TRAINING_PER_CLASS = 5
 EVALUATION_FOLDS = 5
-SLICE_FIELDS = {
-    "format": "format",
-    "sponsor tier": "organisation__tier",
-    "company size": "organisation__size",
-    "region": "organisation__region",
-}
+SLICE_NAMES = ("format", "sponsor tier", "company size", "region", "first-time sponsor")
 
 
 class TrainingDataError(ValidationError):
@@ -189,15 +184,34 @@ class TrainingSet:
         return text_hash(*rows)
 
 
+def proposal_slices(proposal: Proposal) -> dict[str, str]:
+    """The groups a proposal belongs to for per-slice metrics.
+
+    The sponsor as it was at submission (the proposal's snapshot) when there is one, else the
+    organisation as it is now.
+    """
+    organisation = proposal.organisation  # None once the organisation has been erased
+
+    def sponsor(snapshot: str, attribute: str) -> str:
+        current = getattr(organisation, attribute) if organisation is not None else ""
+        return snapshot or current or "unknown"
+
+    first_time = {True: "yes", False: "no", None: "unknown"}[proposal.first_time_sponsor]
+    return {
+        "format": proposal.format,
+        "sponsor tier": sponsor(proposal.sponsor_tier, "tier"),
+        "company size": sponsor(proposal.sponsor_size, "size"),
+        "region": sponsor(proposal.sponsor_region, "region"),
+        "first-time sponsor": first_time,
+    }
+
+
 def training_set(conference: Conference) -> TrainingSet:
     proposals = list(training_proposals(conference))
-    slices: dict[str, list[str]] = {name: [] for name in SLICE_FIELDS}
+    slices: dict[str, list[str]] = {name: [] for name in SLICE_NAMES}
     for proposal in proposals:
-        for name, path in SLICE_FIELDS.items():
-            value: Any = proposal
-            for part in path.split("__"):
-                value = getattr(value, part)
-            slices[name].append(str(value))
+        for name, value in proposal_slices(proposal).items():
+            slices[name].append(value)
     return TrainingSet(
         documents=[proposal_text(p) for p in proposals],
         labels=[int(p.state == ProposalState.ACCEPTED) for p in proposals],

@@ -62,7 +62,13 @@ def test_training_evaluates_out_of_fold_with_interval_calibration_and_slices(con
     assert metrics["auc_ci_low"] < metrics["auc"] < metrics["auc_ci_high"]
     assert 0 <= metrics["brier"] < 0.25
     assert sum(row["count"] for row in metrics["calibration"]) == 40
-    assert set(metrics["slices"]) == {"format", "sponsor tier", "company size", "region"}
+    assert set(metrics["slices"]) == {
+        "format",
+        "sponsor tier",
+        "company size",
+        "region",
+        "first-time sponsor",
+    }
     assert set(metrics["slices"]["region"]) == {"europe", "asia"}
     assert len(metrics["reference_scores"]) == 40
 
