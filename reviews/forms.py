@@ -119,7 +119,8 @@ class ReviewForm(forms.Form):
     )
     confidence = forms.TypedChoiceField(
         label="Your confidence",
-        choices=[(str(v), label) for v, label in CONFIDENCE_CHOICES],
+        choices=[(str(v), str(v)) for v, _ in CONFIDENCE_CHOICES],
+        help_text=f"{CONFIDENCE_CHOICES[0][1]} … {CONFIDENCE_CHOICES[-1][1]}.",
         coerce=int,
         empty_value=None,
         required=False,

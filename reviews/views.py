@@ -412,6 +412,7 @@ def _decision_page(
         "proposal": proposals[0] if len(proposals) == 1 else None,
         "form": form,
         "capacity": selectors.capacity_overview(conference=conference),
+        "settings": selectors.review_settings_or_default(conference=conference),
         "overfull": overfull or [],
         "stale": stale,
         "list_query": _list_query(request),
