@@ -2,9 +2,10 @@
 
 The page embeds them with ``<img src>``, never inline: the site's Content-Security-Policy forbids
 inline styles, and an SVG loaded as an image cannot run scripts. Text is drawn as paths
-(``svg.fonttype = "path"``), so no label text — topic or track names typed by people — ends up as
-markup in the file. Output is deterministic (fixed hash salt, no date), so equal reports give
-byte-equal files. Charts only draw rows that the page shows: suppressed cells never reach them.
+(``svg.fonttype = "path"``), so label text — topic or track names typed by people — never becomes
+markup: it appears only in XML comments, which matplotlib escapes (tested with a hostile name).
+Output is deterministic (fixed hash salt, no date), so equal reports give byte-equal files.
+Charts only draw rows that the page shows: suppressed cells never reach them.
 """
 
 import io
