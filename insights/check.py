@@ -661,6 +661,10 @@ class CheckReport:
     model_threshold: float = THRESHOLD
 
     @property
+    def shows_related_terms(self) -> bool:
+        return any(t.related for m in self.top_topics for t in m.matched_terms)
+
+    @property
     def hints_open(self) -> int:
         return sum(1 for h in self.hints if not h.ok)
 

@@ -91,7 +91,7 @@ def test_check_explains_which_rule_and_model_fired(sponsor_client, conference):
     assert '<mark title="Unmeasured superlative">industry-leading</mark>' in html
     assert "rule “industry-leading”" in html
     assert "rule “book a demo”" in html
-    assert re.search(r"Sentence model</span> p = 0\.\d\d that this sentence is sales copy", html)
+    assert re.search(r"Sentence model</span> p = 0\.\d\d that this is sales copy", html)
     assert "does not decide anything" in html
 
 
