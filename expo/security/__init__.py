@@ -1,0 +1,1 @@
+"""Account security: two-factor login, session expiry, logout everywhere, API tokens, CSV cells."""
