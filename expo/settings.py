@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "expo.accounts",
+    "expo.security",
     "expo.conferences",
     "expo.sponsors",
     "expo.proposals",
@@ -75,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks request.user.is_verified() when the session passed a TOTP check (django-otp).
     "django_otp.middleware.OTPMiddleware",
+    # Ends idle sessions; keeps two-factor users on the code step until they pass it.
+    "expo.security.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
