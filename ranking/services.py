@@ -294,9 +294,14 @@ def relevance_model_train(
             return model
 
     start = time.perf_counter()
-    classifier = estimator.fit(data.documents, data.labels)
-    training_seconds = time.perf_counter() - start
-    metrics = offline_metrics(estimator, data.documents, data.labels, data.slices, seed=seed)
+    try:
+        classifier = estimator.fit(data.documents, data.labels)
+        training_seconds = time.perf_counter() - start
+        metrics = offline_metrics(estimator, data.documents, data.labels, data.slices, seed=seed)
+    except ValueError as error:  # e.g. texts with no words left after removing stop words
+        raise TrainingDataError(
+            f"The decided proposals of earlier conferences cannot be learned from: {error}"
+        ) from error
     relative, digest = _artefact_store(classifier, conference_id=conference.pk)
     with transaction.atomic():
         # Lock the conference row so that two trainings do not pick the same version number.

@@ -107,6 +107,17 @@ def test_training_uses_only_earlier_conferences_and_refuses_too_few_decisions():
     assert not RelevanceModel.objects.exists()
 
 
+def test_training_on_texts_without_words_is_a_clear_error():
+    past = past_conference()
+    for proposal in decided_proposals(past, n=12):
+        proposal.title, proposal.abstract, proposal.outline = "the", "and of", "?"
+        proposal.save()
+        proposal.topics.clear()
+    with pytest.raises(TrainingDataError, match="cannot be learned from"):
+        relevance_model_train(conference=ConferenceFactory())
+    assert not RelevanceModel.objects.exists()
+
+
 def test_first_version_becomes_active_by_the_rule(conference):
     model = relevance_model_promote(model=relevance_model_train(conference=conference))
     assert model.status == RelevanceModel.Status.ACTIVE
