@@ -325,15 +325,22 @@ def topic_matches(text: ProposalText, topics: Sequence[TopicText]) -> list[Topic
     return matches
 
 
+@dataclass(frozen=True)
+class _Background:
+    documents: tuple[frozenset[str], ...]
+    counts: Counter[str]  # in how many documents each stem occurs
+
+
 @functools.cache
-def _background() -> tuple[frozenset[str], ...]:
+def _background() -> _Background:
     """Stemmed term sets of the ICLR 2017 titles and abstracts in the model's training part."""
     with ICLR_SUBMISSIONS.open(encoding="utf-8", newline="") as handle:
-        return tuple(
+        documents = tuple(
             frozenset(topic_terms(f"{row.get('Title') or ''}. {row.get('Abstract') or ''}"))
             for row in csv.DictReader(handle)
             if row.get("PID") and iclr_part(row["PID"]) == "train"
         )
+    return _Background(documents, Counter(t for terms in documents for t in terms))
 
 
 RELATED_TERMS = 8
@@ -358,15 +365,14 @@ def related_terms(name: str) -> tuple[str, ...]:
     wanted = set(topic_terms(name))
     if not wanted:
         return ()
-    corpus = _background()
-    inside = [terms for terms in corpus if wanted <= terms]
+    background = _background()
+    inside = [terms for terms in background.documents if wanted <= terms]
     if len(inside) < RELATED_MIN_DOCUMENTS:
         return ()
     in_counts: Counter[str] = Counter(t for terms in inside for t in terms)
-    all_counts: Counter[str] = Counter(t for terms in corpus for t in terms)
     scored = []
     for term, count in in_counts.items():
-        share = all_counts[term] / len(corpus)
+        share = background.counts[term] / len(background.documents)
         if term in wanted or count < RELATED_MIN_COUNT or share > RELATED_MAX_SHARE:
             continue
         lift = (count / len(inside)) / share
