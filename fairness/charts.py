@@ -128,14 +128,17 @@ def trend_chart(view: ReportView, group: GroupView) -> bytes:
     editions = view.raw.get("editions", [])
     if len(editions) < 2:
         return empty_chart("No earlier edition to compare with.")
-    rows = sorted(group.visible_rows, key=lambda r: -(r.get("n") or 0))[:TREND_LINES]
+    largest = sorted(group.visible_rows, key=lambda r: -(r.get("n") or 0))[:TREND_LINES]
+    # Page order, and the same colour for a slice as in the calibration chart.
+    rows = [row for row in group.visible_rows if row in largest]
     if not rows:
         return empty_chart("Every slice here has fewer than 5 proposals.")
     names = [e["short"] for e in editions]
     with rc_context(STYLE):
         figure = Figure(figsize=(WIDTH, 3.2))
         axes = figure.add_subplot()
-        for index, row in enumerate(rows):
+        for row in rows:
+            index = group.visible_rows.index(row)
             by_edition = {h["short"]: h["rate"] for h in row.history}
             rates = [by_edition.get(name) for name in names]
             values = [math.nan if r is None else r for r in rates]
