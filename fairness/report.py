@@ -518,6 +518,7 @@ def _model_report(table: DecisionTable, hidden: frozenset[int]) -> dict[str, Any
         covariate="format",
         probability=table.score_kind == "learned",
         min_n=MIN_N,
+        min_cell=MIN_CELL,
     )
     slices = []
     for entry in result["slices"]:
