@@ -751,7 +751,6 @@ def template_edit(request: HttpRequest, slug: str, outcome: str) -> HttpResponse
     conference = _workspace(request, slug, perm="reviews.notify")
     if outcome not in DecisionOutcome.values:
         raise Http404("No such template.")
-    services.review_setup_ensure(conference=conference)
     template = get_object_or_404(NotificationTemplate, conference=conference, outcome=outcome)
     form = TemplateForm(
         request.POST or None, initial={"subject": template.subject, "body": template.body}
