@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("expo.sponsors.urls")),
     path("", include("expo.proposals.urls")),
     # Conference pages are /<slug>/…, so they come last.
+    path("", include("scheduling.public_urls")),
     path("", include("expo.conferences.urls")),
 ]

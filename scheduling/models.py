@@ -5,12 +5,13 @@ Models stay thin: solving, publishing and exporting live in ``scheduling.service
 ``scheduling.selectors`` (reads) and the pure modules ``solver``, ``tracks`` and ``exports``.
 """
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from expo.conferences.models import Conference, Track
 from expo.proposals.models import Proposal
@@ -179,6 +180,7 @@ class ScheduleState(models.TextChoices):
 
 
 class SolverStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the solver"
     OPTIMAL = "optimal", "Optimal"
     FEASIBLE = "feasible", "Feasible (within a proven bound)"
     INFEASIBLE = "infeasible", "No schedule exists"
@@ -281,3 +283,96 @@ class ScheduledSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal} in {self.room} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class TrackAssignment(models.Model):
+    """Why a proposal is in its track: the automatic sorter's sentence, or a chair's choice
+    with the chair's reason. ``Proposal.track`` stays the track the solver uses; this row says
+    how it got there, and keeps the last automatic suggestion next to an override."""
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, primary_key=True, related_name="track_assignment"
+    )
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    automatic = models.BooleanField(default=True)
+    reason = models.TextField(help_text="The sorter's reason, or the chair's reason.")
+    suggested_track = models.ForeignKey(
+        Track, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    suggested_reason = models.TextField(blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        how = "automatically" if self.automatic else "by a chair"
+        return f"{self.proposal} in {self.track.name} ({how})"
+
+
+class AppendOnlyError(Exception):
+    """Schedule changes are never edited or deleted."""
+
+
+class ScheduleChangeQuerySet(models.QuerySet["ScheduleChange"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Schedule changes cannot be edited.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Schedule changes cannot be deleted.")
+
+
+class ScheduleChangeKind(models.TextChoices):
+    MOVED = "moved", "Moved"
+    ADDED = "added", "Added"
+    REMOVED = "removed", "Removed"
+
+
+class ScheduleChange(models.Model):
+    """A change to the public schedule after it was first published: a session moved in the
+    published version, or placed differently by a newer published version. Append-only; the
+    sponsor's e-mail about it is queued in the outbox under ``schedule-change:<pk>``.
+
+    Rooms and titles are kept as text, so the record reads the same after rooms are renamed.
+    """
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="schedule_changes"
+    )
+    version = models.ForeignKey(ScheduleVersion, on_delete=models.CASCADE, related_name="changes")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.SET_NULL, null=True, related_name="schedule_changes"
+    )
+    title = models.CharField(max_length=Proposal.TITLE_MAX)
+    kind = models.CharField(max_length=10, choices=ScheduleChangeKind.choices)
+    room_before = models.CharField(max_length=100, blank=True)
+    starts_before = models.DateTimeField(null=True, blank=True)
+    ends_before = models.DateTimeField(null=True, blank=True)
+    room_after = models.CharField(max_length=100, blank=True)
+    starts_after = models.DateTimeField(null=True, blank=True)
+    ends_after = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ScheduleChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title} ({self.at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Schedule changes cannot be edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Schedule changes cannot be deleted.")
+
+    @property
+    def notification_key(self) -> str:
+        return f"schedule-change:{self.pk}"

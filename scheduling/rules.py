@@ -1,0 +1,48 @@
+"""Scheduling permissions: one table that the pages, the grid's partial updates and the
+sponsor's availability page all ask.
+
+Admins (superusers) run the schedule: rooms, tracks, solving, editing, publishing. Cochairs of
+the conference may look at every scheduling page but change nothing. Sponsors state their
+speakers' unavailability and their timing wishes for their own organisation's proposals.
+The public schedule needs no permission: it shows only published versions.
+"""
+
+from typing import Any
+
+import rules
+from django.contrib.auth.models import AnonymousUser
+
+from expo.proposals.models import Proposal, ProposalState
+from expo.rules import is_admin, is_conference_chair, is_proposal_sponsor
+
+# A sponsor may still state availability while the proposal can end up on the schedule.
+AVAILABILITY_STATES = frozenset(
+    {
+        ProposalState.DRAFT,
+        ProposalState.SUBMITTED,
+        ProposalState.UNDER_REVIEW,
+        ProposalState.WAITLISTED,
+        ProposalState.ACCEPTED,
+    }
+)
+
+
+@rules.predicate
+def proposal_may_be_scheduled(_user: Any, proposal: Proposal | None) -> bool:
+    return proposal is not None and proposal.state in AVAILABILITY_STATES
+
+
+# The object is the conference.
+rules.add_perm("scheduling.view_schedule_admin", is_admin | is_conference_chair)
+rules.add_perm("scheduling.manage_schedule", is_admin)
+# The object is the proposal.
+rules.add_perm("scheduling.view_availability", is_proposal_sponsor | is_admin)
+rules.add_perm(
+    "scheduling.change_availability",
+    (is_proposal_sponsor | is_admin) & proposal_may_be_scheduled,
+)
+
+
+def may(user: Any, perm: str, obj: Any = None) -> bool:
+    """Ask the table itself: ``user.has_perm`` would say yes to anything for a superuser."""
+    return bool(rules.has_perm(perm, user if user is not None else AnonymousUser(), obj))
