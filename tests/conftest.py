@@ -6,8 +6,9 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    """Uploaded files go to a per-test directory, never into the working tree."""
+    """Uploaded files and model artefacts go to a per-test directory, never the working tree."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RELEVANCE_MODEL_DIR = tmp_path / "models"
 
 
 @pytest.fixture(autouse=True)
