@@ -55,7 +55,7 @@ CATEGORIES: dict[str, Category] = {
         Category(
             "hype",
             "Hype word",
-            "Tells the reader how to feel instead of what was done; reviewers read it as "
+            "Tells the reader how to feel instead of what was done; the chairs read it as "
             "advertising.",
             "Say what changes, for whom, measured how.",
         ),

@@ -95,5 +95,6 @@ def test_lexicon_runs_in_linear_time_on_hostile_input():
     hostile = ("best " * 2000) + ("$1,000," * 2000) + ("our " * 2000) + "x" * 20000
     started = time.perf_counter()
     lexicon_hits(hostile)
-    assert time.perf_counter() - started < 0.2
+    # Catastrophic backtracking would take minutes; linear matching takes milliseconds.
+    assert time.perf_counter() - started < 1.0
     assert all(isinstance(rule.pattern, re.Pattern) for rule in RULES)
