@@ -33,7 +33,9 @@ def test_conferences_are_public_with_topics_and_tracks(client):
 
 def test_proposals_need_authentication(client):
     ProposalFactory()
-    assert client.get("/api/v1/proposals/").status_code == 403
+    response = client.get("/api/v1/proposals/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_proposals_list_only_own_organisation(client):
