@@ -163,7 +163,6 @@ def training_proposals(conference: Conference) -> QuerySet[Proposal]:
         Proposal.objects.filter(
             conference__starts_on__lt=conference.starts_on, state__in=DECIDED_STATES
         )
-        .select_related("organisation")
         .prefetch_related("topics")
         .order_by("pk")
     )
@@ -187,21 +186,16 @@ class TrainingSet:
 def proposal_slices(proposal: Proposal) -> dict[str, str]:
     """The groups a proposal belongs to for per-slice metrics.
 
-    The sponsor as it was at submission (the proposal's snapshot) when there is one, else the
-    organisation as it is now.
+    The sponsor as it was at submission: the proposal's snapshot fields, never the organisation
+    as it is now (tiers and sizes change between editions, and an erased organisation is gone).
+    A proposal without a snapshot is in the group "unknown".
     """
-    organisation = proposal.organisation  # None once the organisation has been erased
-
-    def sponsor(snapshot: str, attribute: str) -> str:
-        current = getattr(organisation, attribute) if organisation is not None else ""
-        return snapshot or current or "unknown"
-
     first_time = {True: "yes", False: "no", None: "unknown"}[proposal.first_time_sponsor]
     return {
         "format": proposal.format,
-        "sponsor tier": sponsor(proposal.sponsor_tier, "tier"),
-        "company size": sponsor(proposal.sponsor_size, "size"),
-        "region": sponsor(proposal.sponsor_region, "region"),
+        "sponsor tier": proposal.sponsor_tier or "unknown",
+        "company size": proposal.sponsor_size or "unknown",
+        "region": proposal.sponsor_region or "unknown",
         "first-time sponsor": first_time,
     }
 

@@ -71,6 +71,10 @@ def decided_proposals(conference: Conference, n: int = 40, seed: int = 0) -> lis
             ProposalFactory(
                 conference=conference,
                 organisation=organisations[i % 2],
+                sponsor_tier=organisations[i % 2].tier,
+                sponsor_size=organisations[i % 2].size,
+                sponsor_region=organisations[i % 2].region,
+                first_time_sponsor=i % 2 == 0,
                 abstract=abstract(rng, accepted),
                 state=state,
                 speakers=0,
