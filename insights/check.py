@@ -420,7 +420,7 @@ OUTLINE_NORMS: dict[str, LengthNorm] = {
     "workshop": LengthNorm(60, 700, min_items=5, max_items=20),
 }
 
-_LEARN = re.compile(
+LEARN_PATTERN = re.compile(
     r"\b(?:learn|learns|you will|you['’]ll|attendees will|participants will|audience will|"
     r"take-?aways?|take away|walk away|leave with|be able to|how to|outcomes?)\b",
     re.IGNORECASE,
@@ -468,7 +468,7 @@ SHOWN_PARTS: tuple[tuple[str, str, str, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_PREREQUISITES = re.compile(
+PREREQUISITES_PATTERN = re.compile(
     r"\b(?:prerequisites?|pre-requisites?|requirements?|required|assumes?|assumed|"
     r"familiar(?:ity)? with|background in|experience (?:with|in)|you should (?:know|have|bring)|"
     r"bring (?:a|your) (?:own )?laptop|laptop|no prior|level:?\s*(?:beginner|intermediate|"
@@ -532,8 +532,8 @@ def completeness_hints(text: ProposalText, *, english: bool | None) -> list[Hint
             )
         )
     elif text.outline.strip() or text.abstract.strip():
-        in_outline = bool(_LEARN.search(text.outline))
-        in_abstract = bool(_LEARN.search(text.abstract))
+        in_outline = bool(LEARN_PATTERN.search(text.outline))
+        in_abstract = bool(LEARN_PATTERN.search(text.abstract))
         if in_outline:
             learn = Hint("learn", True, "What attendees learn", "The outline says it.")
         elif in_abstract:
@@ -565,7 +565,7 @@ def completeness_hints(text: ProposalText, *, english: bool | None) -> list[Hint
             message += "."
         hints.append(Hint("shown", not missing, "What is shown", message))
         if fmt == "workshop":
-            if _PREREQUISITES.search(both):
+            if PREREQUISITES_PATTERN.search(both):
                 hints.append(
                     Hint("prerequisites", True, "Prerequisites", "The workshop states them.")
                 )

@@ -1,7 +1,11 @@
 """Reads for the insights pages."""
 
-from expo.conferences.models import Conference
+from django.db.models import Prefetch
+
+from expo.conferences.models import Conference, Topic
+from expo.proposals.models import Proposal, ProposalState
 from insights.check import TopicText
+from insights.what_worked import ProposalRecord
 
 
 def topics_for_check(*, conference: Conference) -> list[TopicText]:
@@ -12,3 +16,35 @@ def topics_for_check(*, conference: Conference) -> list[TopicText]:
             "pk", "name", "description"
         )
     ]
+
+
+def decided_proposals_before(*, conference: Conference) -> tuple[list[ProposalRecord], list[str]]:
+    """Accepted and rejected proposals of conferences that started before ``conference``, as
+    anonymous records (no title, sponsor or people), and those conferences' names. 3 queries."""
+    earlier = Conference.objects.filter(starts_on__lt=conference.starts_on)
+    proposals = (
+        Proposal.objects.filter(
+            conference__in=earlier,
+            state__in=[ProposalState.ACCEPTED, ProposalState.REJECTED],
+        )
+        .only("pk", "state", "format", "abstract", "outline")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("pk", "name")))
+        .order_by("pk")
+    )
+    records = [
+        ProposalRecord(
+            accepted=p.state == ProposalState.ACCEPTED,
+            format=p.format,
+            topics=tuple(t.name for t in p.topics.all()),
+            abstract=p.abstract,
+            outline=p.outline,
+        )
+        for p in proposals
+    ]
+    names = list(
+        earlier.filter(proposals__state__in=[ProposalState.ACCEPTED, ProposalState.REJECTED])
+        .distinct()
+        .order_by("-starts_on")
+        .values_list("name", flat=True)
+    )
+    return records, names

@@ -8,4 +8,5 @@ app_name = "insights"
 
 urlpatterns = [
     path("check/<slug:slug>/", views.proposal_check, name="check"),
+    path("what-worked/<slug:slug>/", views.what_worked_page, name="what-worked"),
 ]

@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from expo.conferences.models import Conference
 from insights.check import check_proposal
 from insights.inputs import proposal_text_from_post
-from insights.selectors import topics_for_check
+from insights.selectors import decided_proposals_before, topics_for_check
+from insights.what_worked import what_worked
 
 # Typing with a 600 ms debounce sends a few checks a minute; 60 leaves room for fast editors
 # and stops a script from using the endpoint as a free bulk text classifier.
@@ -61,3 +62,20 @@ def proposal_check(request: HttpRequest, slug: str) -> HttpResponse:
         response = render(request, "insights/_report.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_GET
+def what_worked_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Anonymised patterns of accepted vs rejected proposals of earlier editions.
+
+    Any logged-in user may see it: every figure aggregates 5 or more proposals of conferences
+    that started before this one, and nothing names a proposal, sponsor or person.
+    """
+    conference = get_object_or_404(Conference, slug=slug)
+    records, editions = decided_proposals_before(conference=conference)
+    return render(
+        request,
+        "insights/what_worked.html",
+        {"conference": conference, "report": what_worked(records), "editions": editions},
+    )
