@@ -99,3 +99,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return Response(
         {"errors": error_items(api_exc.detail)}, status=api_exc.status_code, headers=headers
     )
+
+
+class StaleWriteConflict(exceptions.APIException):
+    """Someone saved a newer version since the client read its copy (HTTP 409)."""
+
+    status_code = 409
+    default_detail = "This was changed since you read it; read it again."
+    default_code = "stale"

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from rest_framework.schemas.inspectors import ViewInspector
 
 from expo.accounts.models import User
 from expo.api import serializers as s
+from expo.api.chair_serializers import ScheduleSerializer
 from expo.api.permissions import RulesPermission
 from expo.api.schema import ExpoAutoSchema
 from expo.conferences.models import Conference, ExpoFormat, Topic, Track
@@ -34,6 +36,7 @@ from expo.proposals.selectors import proposals_for_member
 from expo.sponsors import services as sponsor_services
 from expo.sponsors.models import Membership, Organisation
 from expo.sponsors.selectors import organisation_members, organisations_for_member
+from scheduling.selectors import schedule_version_public
 
 
 class ExpoApiMixin:
@@ -97,6 +100,21 @@ class ConferenceViewSet(ExpoApiMixin, viewsets.ReadOnlyModelViewSet[Conference])
     filter_backends = [filters.OrderingFilter]
     ordering_fields = ["starts_on", "name", "cfp_closes_at"]
     ordering = ["-starts_on", "name"]
+
+    @extend_schema(responses=ScheduleSerializer)
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def schedule(self, request: Request, slug: str) -> Response:
+        """The published Expo schedule; public. Speakers by name only."""
+        conference = self.get_object()
+        version = schedule_version_public(conference=conference)
+        if version is None:
+            raise Http404("No schedule is published for this conference yet.")
+        version.public_sessions = list(  # type: ignore[attr-defined]
+            version.sessions.select_related("proposal__organisation", "track", "room")
+            .prefetch_related("proposal__speakers")
+            .order_by("starts_at", "room__position", "room__name")
+        )
+        return Response(ScheduleSerializer(version).data)
 
     def get_queryset(self) -> QuerySet[Conference]:
         queryset = Conference.objects.prefetch_related("topics", "tracks")
