@@ -251,8 +251,12 @@ def _ready_filter(required: int) -> Q:
     return Q(submitted_reviews__gte=required, is_decided=False, state__in=REVIEWABLE_STATES)
 
 
-def _base(*, user: User, conference: Conference) -> QuerySet[Proposal]:
-    return annotate_reviews(proposals_visible_to(user=user, conference=conference), user=user)
+def _visible_and_base(
+    *, user: User, conference: Conference
+) -> tuple[QuerySet[Proposal], QuerySet[Proposal]]:
+    """The visible proposals, plain (for id subqueries) and with ``annotate_reviews``."""
+    visible = proposals_visible_to(user=user, conference=conference)
+    return visible, annotate_reviews(visible, user=user)
 
 
 def normalised_scores(*, proposals: QuerySet[Proposal]) -> dict[Hashable, calibration.UnitScore]:
@@ -267,19 +271,27 @@ def normalised_scores(*, proposals: QuerySet[Proposal]) -> dict[Hashable, calibr
 def ordered_ids(*, user: User, conference: Conference, filters: DashboardFilters) -> list[int]:
     """Ids of the dashboard's proposals in its order (for the review page's previous/next)."""
     review_settings = review_settings_or_default(conference=conference)
-    base = _base(user=user, conference=conference)
+    visible, base = _visible_and_base(user=user, conference=conference)
     queryset = _filtered(base, filters=filters, threshold=review_settings.disagreement_points)
     if filters.ready:
         queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
     if filters.sort.lstrip("-") == "normalised":
-        return _normalised_order(user=user, queryset=queryset, base=base, sort=filters.sort)
+        return _normalised_order(
+            user=user,
+            queryset=queryset,
+            scores=normalised_scores(proposals=visible),
+            sort=filters.sort,
+        )
     return list(_sorted(queryset, filters.sort).values_list("pk", flat=True))
 
 
 def _normalised_order(
-    *, user: User, queryset: QuerySet[Proposal], base: QuerySet[Proposal], sort: str
+    *,
+    user: User,
+    queryset: QuerySet[Proposal],
+    scores: dict[Hashable, calibration.UnitScore],
+    sort: str,
 ) -> list[int]:
-    scores = normalised_scores(proposals=base)
     annotations = ("my_submitted", "is_decided")  # from annotate_reviews
     candidates = list(queryset.values_list("pk", *annotations))
     visible = {
@@ -304,7 +316,7 @@ def dashboard(
     """The review workspace: filtered, sorted, paginated proposals with review summaries."""
     review_settings = review_settings_or_default(conference=conference)
     is_chair = ConferenceChair.objects.filter(conference=conference, user=user).exists()
-    base = _base(user=user, conference=conference)
+    visible, base = _visible_and_base(user=user, conference=conference)
     threshold = _threshold(review_settings.disagreement_points)
     counts = base.exclude(state=ProposalState.WITHDRAWN).aggregate(
         total=Count("pk"),
@@ -321,9 +333,9 @@ def dashboard(
     queryset = queryset.select_related("organisation", "track", "decision").prefetch_related(
         Prefetch("topics", queryset=Topic.objects.order_by("position", "name"))
     )
-    scores = normalised_scores(proposals=base)
+    scores = normalised_scores(proposals=visible)
     if filters.sort.lstrip("-") == "normalised":
-        order = _normalised_order(user=user, queryset=queryset, base=base, sort=filters.sort)
+        order = _normalised_order(user=user, queryset=queryset, scores=scores, sort=filters.sort)
         paginator: Paginator[Any] = Paginator(order, PAGE_SIZE)
         page = paginator.get_page(page_number)
         by_pk = {p.pk: p for p in queryset.filter(pk__in=list(page.object_list))}
@@ -358,14 +370,14 @@ def dashboard_export_rows(
 ) -> Iterable[list[Any]]:
     """The dashboard as CSV rows (header first), with scores only where the user may see them."""
     review_settings = review_settings_or_default(conference=conference)
-    base = _base(user=user, conference=conference)
+    visible, base = _visible_and_base(user=user, conference=conference)
     queryset = _sorted(
         _filtered(base, filters=filters, threshold=review_settings.disagreement_points),
         filters.sort,
     ).select_related("organisation", "track", "decision")
     if filters.ready:
         queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
-    scores = normalised_scores(proposals=base)
+    scores = normalised_scores(proposals=visible)
     yield [
         "id",
         "title",
