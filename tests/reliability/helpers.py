@@ -1,0 +1,144 @@
+"""Helpers for tests that run real Celery workers and ``manage.py`` in child processes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+REDIS_DB = 14  # only these tests use it; flushed before and after each test
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
+# Short, so that a killed worker's messages come back within the test (production: 3600 s).
+VISIBILITY_TIMEOUT = 2
+CELERY_QUEUE = "celery"
+
+
+def redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(
+    predicate: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.05
+) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out after {timeout:.0f} s waiting for {what}.")
+        time.sleep(interval)
+
+
+def requires_postgres_and_redis() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("worker-process tests need PostgreSQL (DATABASE_URL=postgres://…)")
+    if not redis_answers():
+        pytest.skip(f"worker-process tests need Redis at {REDIS_URL}")
+
+
+def database_url_for_children() -> str:
+    """The URL of the database this test runs in, for child processes."""
+    s = connection.settings_dict
+    user = urllib.parse.quote(s["USER"] or "")
+    password = urllib.parse.quote(s["PASSWORD"] or "")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    return f"postgres://{credentials}{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class Worker:
+    """``celery -A expo worker`` in its own process group, so that kill -9 takes its children."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "expo",
+                "worker",
+                "--loglevel=INFO",
+                f"--concurrency={concurrency}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--hostname=reliability-{uuid.uuid4().hex[:8]}@%h",
+                "--queues",
+                CELERY_QUEUE,
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group: no warm shutdown, no acknowledgement, no cleanup."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._log.close()
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+
+def manage(
+    env: dict[str, str], *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py`` in a child process (as cron would)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def wait_for_visibility_timeout(client: redis.Redis) -> None:
+    """Wait until every message a dead worker took may be redelivered.
+
+    Redis has no acknowledgements: kombu keeps each delivered message in ``unacked`` with its
+    delivery time in ``unacked_index``, and a worker puts it back on the queue once it is older
+    than the visibility timeout — at start-up, and every 100 s after.
+    """
+    delivered = client.zrange("unacked_index", 0, -1, withscores=True)
+    if delivered:
+        latest = max(score for _, score in delivered)
+        pause = latest + VISIBILITY_TIMEOUT + 0.2 - time.time()
+        if pause > 0:
+            time.sleep(pause)

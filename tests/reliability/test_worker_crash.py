@@ -1,0 +1,179 @@
+"""kill -9 a real Celery worker mid-job, start another: every job is done, once in effect.
+
+Work is queued by the same code paths as in production (a sponsor submits; a chair queues the
+decision e-mails), onto Redis, for a worker process running against the test database.
+"""
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+
+from expo.proposals.models import Proposal, ProposalState
+from expo.proposals.services import proposal_submit
+from expo.sweeper import outbox_messages_unsent, proposals_without_current_score
+from ranking.models import RelevanceScore
+from reviews import services as review_services
+from reviews.models import AuditAction, AuditEvent, OutboxMessage, OutboxStatus
+from tests.factories import ChairFactory, ConferenceFactory, MembershipFactory, ProposalFactory
+from tests.reliability.helpers import (
+    CELERY_QUEUE,
+    REDIS_URL,
+    wait_for_visibility_timeout,
+    wait_until,
+)
+from tests.reviews.factories import bulk_reviews, sponsor_with_proposal
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PROPOSALS = 200
+MESSAGES = 30
+
+
+def submit_proposals(n):
+    """``n`` drafts submitted through the service, whose after-commit hook queues scoring."""
+    membership = MembershipFactory(role="owner")
+    conference = ConferenceFactory()
+    drafts = [
+        ProposalFactory(conference=conference, organisation=membership.organisation)
+        for _ in range(n)
+    ]
+    for draft in drafts:
+        proposal_submit(proposal=draft, by=membership.user)
+    return conference
+
+
+def test_scoring_survives_worker_killed_mid_batch(
+    broker_redis, publish_to, child_env, start_worker
+):
+    publish_to(REDIS_URL)
+    submit_proposals(PROPOSALS)
+    assert broker_redis.llen(CELERY_QUEUE) == PROPOSALS, "each submission queued one task"
+
+    first = start_worker(child_env, concurrency=2)
+    wait_until(lambda: RelevanceScore.objects.count() >= 10, timeout=60, what="first scores")
+    first.kill()
+    scored_before_kill = RelevanceScore.objects.count()
+    taken_unacked = broker_redis.hlen("unacked")
+    assert 0 < scored_before_kill < PROPOSALS, first.log_tail()
+    assert taken_unacked > 0, "the dead worker held messages it had not acknowledged"
+
+    wait_for_visibility_timeout(broker_redis)
+    second = start_worker(child_env, concurrency=2)
+    wait_until(
+        lambda: RelevanceScore.objects.count() >= PROPOSALS,
+        timeout=60,
+        what=f"{PROPOSALS} scores (second worker log:\n{second.log_tail()})",
+    )
+    wait_until(
+        lambda: broker_redis.llen(CELERY_QUEUE) == 0 and broker_redis.hlen("unacked") == 0,
+        timeout=30,
+        what="the queue to drain and every message to be acknowledged",
+    )
+    submitted = set(
+        Proposal.objects.filter(state=ProposalState.SUBMITTED).values_list("pk", flat=True)
+    )
+    per_proposal = dict(
+        RelevanceScore.objects.values("proposal")
+        .annotate(n=Count("pk"))
+        .values_list("proposal", "n")
+    )
+    assert set(per_proposal) == submitted, "no proposal lost its score"
+    assert set(per_proposal.values()) == {1}, "and none was scored twice"
+    assert RelevanceScore.objects.count() == PROPOSALS
+    assert proposals_without_current_score(older_than=timezone.now()) == []
+
+
+def queue_decision_emails(n):
+    """``n`` accepted proposals of distinct sponsors; a chair queues their decision e-mails."""
+    conference = ConferenceFactory()
+    chairs = [ChairFactory(conference=conference).user for _ in range(2)]
+    proposals = [sponsor_with_proposal(conference)[1] for _ in range(n)]
+    bulk_reviews(proposals, chairs, [4, 4])
+    review_services.decisions_make(
+        by=chairs[0],
+        proposals=proposals,
+        outcome="accept",
+        rationale="A strong research demo.",
+        expected_versions={p.pk: 0 for p in proposals},
+        confirm_overfill=True,
+    )
+    decided = list(
+        Proposal.objects.filter(pk__in=[p.pk for p in proposals]).select_related(
+            "decision", "organisation"
+        )
+    )
+    result = review_services.notifications_queue(
+        by=chairs[0],
+        conference=conference,
+        proposals=decided,
+        url_for=lambda p: f"https://expo.example/proposals/{p.pk}/",
+    )
+    assert len(result.queued) == n
+
+
+def crash_while_sending(broker_redis, publish_to, child_env, start_worker, smtp_sink, when):
+    """Queue the e-mails, kill the worker at the 10th message (``when``), finish with another.
+
+    One worker process at a time and one task at a time (concurrency 1): the kill then lands
+    at exactly one known point of one delivery.
+    """
+    publish_to(REDIS_URL)
+    queue_decision_emails(MESSAGES)
+    assert broker_redis.llen(CELERY_QUEUE) == MESSAGES
+    env = {**child_env, "EMAIL_URL": smtp_sink.url}
+
+    first = start_worker(env, concurrency=1)
+    crash = smtp_sink.crash_at(10, when, first.kill)
+    wait_until(crash.done.is_set, timeout=60, what=f"the 10th e-mail\n{first.log_tail()}")
+    sent_before_kill = OutboxMessage.objects.filter(status=OutboxStatus.SENT).count()
+    assert 0 < sent_before_kill < MESSAGES
+
+    wait_for_visibility_timeout(broker_redis)
+    second = start_worker(env, concurrency=1)
+    wait_until(
+        lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == MESSAGES,
+        timeout=60,
+        what=f"every message sent (second worker log:\n{second.log_tail()})",
+    )
+    wait_until(
+        lambda: broker_redis.llen(CELERY_QUEUE) == 0 and broker_redis.hlen("unacked") == 0,
+        timeout=30,
+        what="the queue to drain and every message to be acknowledged",
+    )
+    messages = list(OutboxMessage.objects.all())
+    sent_events = AuditEvent.objects.filter(action=AuditAction.NOTIFICATION_SENT)
+    assert sorted(sent_events.values_list("object_id", flat=True)) == sorted(
+        str(m.pk) for m in messages
+    ), "one 'sent' audit event per message"
+    # The attempt that died was rolled back with its transaction: it left no trace.
+    assert {m.attempts for m in messages} == {1}
+    assert outbox_messages_unsent(older_than=timezone.now()) == ([], [])
+    received = smtp_sink.message_ids()
+    assert len(received) == MESSAGES, "every message reached the mail server"
+    assert {", ".join(m.recipients) for m in messages} == {str(m["To"]) for m in smtp_sink.accepted}
+    return received
+
+
+def test_email_killed_before_server_accepted_is_sent_exactly_once(
+    broker_redis, publish_to, child_env, start_worker, smtp_sink
+):
+    received = crash_while_sending(
+        broker_redis, publish_to, child_env, start_worker, smtp_sink, "before_accept"
+    )
+    assert set(received.values()) == {1}, "no e-mail arrived twice"
+    assert smtp_sink.data_received == MESSAGES + 1  # the interrupted copy was never accepted
+
+
+def test_email_killed_after_server_accepted_arrives_twice_with_one_message_id(
+    broker_redis, publish_to, child_env, start_worker, smtp_sink
+):
+    """The one window no outbox closes: the mail server took the message, the worker died
+    before its commit. The message is sent again — with the same Message-ID, so that mail
+    clients that deduplicate show it once. Only that message; all others arrive once."""
+    received = crash_while_sending(
+        broker_redis, publish_to, child_env, start_worker, smtp_sink, "after_accept"
+    )
+    duplicated = [message_id for message_id, n in received.items() if n > 1]
+    assert len(duplicated) == 1
+    assert received[duplicated[0]] == 2
+    assert smtp_sink.accepted_count() == MESSAGES + 1
