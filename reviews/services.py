@@ -662,6 +662,8 @@ def decisions_make(
         .select_related("conference", "organisation", "decision", "decision__decided_by")
         .order_by("pk")
     )
+    if len(locked) != len(proposals):
+        raise ValidationError("A chosen proposal no longer exists; reload the page.")
     conference = locked[0].conference
     readiness = selectors.decision_readiness(conference=conference, proposals=locked)
     problems: list[str] = []
