@@ -1,6 +1,6 @@
 """Reads for the insights pages."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from expo.conferences.models import Conference, Topic
 from expo.proposals.models import Proposal, ProposalState
@@ -18,15 +18,28 @@ def topics_for_check(*, conference: Conference) -> list[TopicText]:
     ]
 
 
+def _decided_before(*, conference: Conference) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(
+        conference__starts_on__lt=conference.starts_on,
+        state__in=[ProposalState.ACCEPTED, ProposalState.REJECTED],
+    )
+
+
+def decided_before_fingerprint(*, conference: Conference) -> str:
+    """Changes whenever an earlier edition's decided proposals change (one query)."""
+    summary = _decided_before(conference=conference).aggregate(
+        count=Count("pk"), latest=Max("updated_at"), last=Max("pk")
+    )
+    latest = summary["latest"].isoformat() if summary["latest"] else "-"
+    return f"{summary['count']}:{summary['last']}:{latest}"
+
+
 def decided_proposals_before(*, conference: Conference) -> tuple[list[ProposalRecord], list[str]]:
     """Accepted and rejected proposals of conferences that started before ``conference``, as
     anonymous records (no title, sponsor or people), and those conferences' names. 3 queries."""
     earlier = Conference.objects.filter(starts_on__lt=conference.starts_on)
     proposals = (
-        Proposal.objects.filter(
-            conference__in=earlier,
-            state__in=[ProposalState.ACCEPTED, ProposalState.REJECTED],
-        )
+        _decided_before(conference=conference)
         .only("pk", "state", "format", "abstract", "outline")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("pk", "name")))
         .order_by("pk")

@@ -17,12 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 from expo.conferences.models import Conference
 from insights.check import check_proposal
 from insights.inputs import proposal_text_from_post
-from insights.selectors import decided_proposals_before, topics_for_check
+from insights.selectors import (
+    decided_before_fingerprint,
+    decided_proposals_before,
+    topics_for_check,
+)
 from insights.what_worked import what_worked
 
 # Typing with a 600 ms debounce sends a few checks a minute; 60 leaves room for fast editors
 # and stops a script from using the endpoint as a free bulk text classifier.
 CHECKS_PER_MINUTE = 60
+WHAT_WORKED_CACHE_SECONDS = 60 * 60
 
 
 def check_rate_allows(*, user_id: int, now: float | None = None) -> bool:
@@ -73,9 +78,18 @@ def what_worked_page(request: HttpRequest, slug: str) -> HttpResponse:
     that started before this one, and nothing names a proposal, sponsor or person.
     """
     conference = get_object_or_404(Conference, slug=slug)
-    records, editions = decided_proposals_before(conference=conference)
+    # Earlier editions' decisions rarely change, and reading every past proposal's text costs
+    # seconds at thousands of proposals (docs/insights.md): cache per state of that data.
+    fingerprint = decided_before_fingerprint(conference=conference)
+    key = f"insights:what-worked:{conference.pk}:{fingerprint}"
+    cached = cache.get(key)
+    if cached is None:
+        records, editions = decided_proposals_before(conference=conference)
+        cached = (what_worked(records), editions)
+        cache.set(key, cached, timeout=WHAT_WORKED_CACHE_SECONDS)
+    report, editions = cached
     return render(
         request,
         "insights/what_worked.html",
-        {"conference": conference, "report": what_worked(records), "editions": editions},
+        {"conference": conference, "report": report, "editions": editions},
     )

@@ -125,10 +125,23 @@ def test_what_worked_page_query_count_does_not_grow(
     decided(earlier, per_side, ProposalState.ACCEPTED)
     decided(earlier, per_side, ProposalState.REJECTED)
     url = reverse("insights:what-worked", args=[conference.slug])
-    sponsor_client.get(url)
-    # session, user, conference, proposals, their topics, edition names
-    with django_assert_num_queries(6):
+    sponsor_client.get(reverse("dashboard"))  # the session exists
+    # session, user, conference, fingerprint, proposals, their topics, edition names
+    with django_assert_num_queries(7):
         assert sponsor_client.get(url).status_code == 200
+    with django_assert_num_queries(4):  # cached: the past proposals are not read again
+        assert sponsor_client.get(url).status_code == 200
+
+
+def test_what_worked_page_follows_changed_decisions(sponsor_client, conference):
+    earlier = past()
+    decided(earlier, 5, ProposalState.ACCEPTED)
+    rejected = decided(earlier, 6, ProposalState.REJECTED)
+    url = reverse("insights:what-worked", args=[conference.slug])
+    assert b"<strong>5</strong> accepted" in sponsor_client.get(url).content
+    rejected[0].state = ProposalState.ACCEPTED
+    rejected[0].save()
+    assert b"<strong>6</strong> accepted" in sponsor_client.get(url).content
 
 
 def test_panel_links_to_what_worked(sponsor_client, conference):
