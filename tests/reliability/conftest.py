@@ -73,6 +73,20 @@ def publish_to(settings) -> Iterator[Callable[[str], None]]:
 
 
 @pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Tasks run in this process when queued (the local default with no broker)."""
+    keys = ("task_always_eager", "task_eager_propagates")
+    changes = celery_app.conf.changes
+    saved = {key: changes[key] for key in keys if key in changes}
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    for key in keys:
+        changes.pop(key, None)
+    changes.update(saved)
+
+
+@pytest.fixture
 def smtp_sink() -> Iterator[SmtpSink]:
     sink = SmtpSink().start()
     yield sink
