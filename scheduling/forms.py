@@ -44,6 +44,11 @@ class RoomForm(forms.ModelForm[Room]):
     def __init__(self, *args: Any, conference: Conference, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.conference = conference
+        self.fields["position"].required = False
+        self.fields["position"].help_text = "Rooms are shown in this order (0 first)."
+
+    def clean_position(self) -> int:
+        return self.cleaned_data.get("position") or 0
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"].strip()

@@ -309,7 +309,6 @@ def _grid_context(
             for c in grid.clashes
         ],
         "clash_count": len(clash_sessions),
-        "versions": selectors.schedule_versions(conference=conference),
     }
 
 
