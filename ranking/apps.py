@@ -7,6 +7,7 @@ class RankingConfig(AppConfig):
 
     def ready(self) -> None:
         from expo.proposals.services import on_proposal_text_changed
+        from ranking import rules  # noqa: F401  (registers the permission table)
 
         def queue_scoring(proposal_id: int) -> None:
             from ranking.tasks import score_proposal

@@ -329,6 +329,21 @@ class RelevanceClassifier(ClassifierMixin, BaseEstimator):
             intercept=intercept,
         )
 
+    def term_presence(self, X: Iterable[str | None], terms: Sequence[str]) -> NDArray[np.bool_]:
+        """Documents × terms: whether each document contains each term (as displayed in
+        explanations). A term the model does not know is absent everywhere."""
+        documents = _as_documents(X)
+        index = {_display_term(str(name)): i for i, name in enumerate(self.feature_names_)}
+        known = [(j, index[t]) for j, t in enumerate(terms) if t in index]
+        presence = np.zeros((len(documents), len(terms)), dtype=bool)
+        if known and documents:
+            features = self.vectorizer_.transform(documents).tocsc()
+            columns = features[:, [i for _, i in known]]
+            dense = np.asarray((columns > 0).todense())
+            for position, (j, _) in enumerate(known):
+                presence[:, j] = dense[:, position]
+        return presence
+
     def summary(self) -> dict[str, Any]:
         """Parameters and fitted facts worth storing next to the artefact."""
         return {

@@ -3,11 +3,14 @@
 A ``RelevanceModel`` row is one trained version for one conference: what it was trained on
 (fingerprint), how (parameters, library versions), how well it did offline (metrics), and where
 its artefact is (path + sha256, checked on every load). At most one version per conference is
-active. A ``RelevanceScore`` is one proposal's score by one version for one exact text; the
-topical cold-start score has no model version (see docs/relevance.md).
+active; candidates may run in *shadow*, scored beside the active one but never shown. A
+``RelevanceScore`` is one proposal's score by one version for one exact text; the topical
+cold-start score has no model version. ``RankingSettings`` holds a conference's display choices
+and ``RelevanceModelEvent`` the append-only record of who changed which version's status
+(see docs/relevance.md).
 """
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +24,7 @@ class RelevanceModel(models.Model):
     class Status(models.TextChoices):
         CANDIDATE = "candidate", "Candidate"
         ACTIVE = "active", "Active"
+        SHADOW = "shadow", "Shadow (scored, not shown)"
         RETIRED = "retired", "Retired"
 
     conference = models.ForeignKey(
@@ -68,6 +72,11 @@ class RelevanceModel(models.Model):
         default=False, help_text="Activated by an admin although its metrics were worse."
     )
     retired_at = models.DateTimeField(null=True, blank=True)
+    shadow_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When this version started scoring in shadow (empty unless it is a shadow).",
+    )
     previous_active = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -155,3 +164,78 @@ class RelevanceScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} score {self.score:.2f} for {self.proposal}"
+
+
+class RankingSettings(models.Model):
+    """A conference's choices about showing relevance scores (one row per conference)."""
+
+    conference = models.OneToOneField(
+        Conference, on_delete=models.CASCADE, related_name="ranking_settings"
+    )
+    show_scores_before_own_review = models.BooleanField(
+        default=False,
+        help_text="Show a cochair the model's score before they have submitted their own "
+        "review. Off by default, so that the score cannot anchor the review.",
+    )
+
+    class Meta:
+        verbose_name = "ranking settings"
+        verbose_name_plural = "ranking settings"
+
+    def __str__(self) -> str:
+        return f"Ranking settings of {self.conference}"
+
+
+class ModelEventAction(models.TextChoices):
+    TRAINED = "trained", "Trained"
+    PROMOTED = "promoted", "Activated by the rule"
+    OVERRIDDEN = "overridden", "Activated by an admin's override"
+    ROLLED_BACK = "rolled_back", "Rolled back"
+    SHADOW_STARTED = "shadow_started", "Shadow started"
+    SHADOW_STOPPED = "shadow_stopped", "Shadow stopped"
+
+
+class ModelEventQuerySet(models.QuerySet["RelevanceModelEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Relevance model events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Relevance model events cannot be deleted.")
+
+
+class RelevanceModelEvent(models.Model):
+    """Who changed which version's status, when and why. Append-only.
+
+    The reviews audit trail (``reviews.AuditEvent``) has a fixed list of actions that does not
+    include model changes, so the registry keeps its own record; ``actor_label`` keeps the
+    e-mail address even if the account is later erased.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="relevance_model_events"
+    )
+    model = models.ForeignKey(RelevanceModel, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=ModelEventAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=1000)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = ModelEventQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label or 'system'}: {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("Relevance model events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Relevance model events cannot be deleted.")

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
@@ -31,6 +31,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from expo.accounts.models import User
 from expo.conferences.models import Conference
 from expo.proposals.models import Proposal, ProposalState
+from ranking.comparison import PairedComparison
 from ranking.evaluation import evaluate_by_slice, evaluate_scores
 from ranking.model import (
     RelevanceClassifier,
@@ -39,7 +40,16 @@ from ranking.model import (
     text_hash,
     topical_relevance,
 )
-from ranking.models import RelevanceModel, RelevanceScore, ScoreKind
+from ranking.models import (
+    ModelEventAction,
+    RelevanceModel,
+    RelevanceModelEvent,
+    RelevanceScore,
+    ScoreKind,
+)
+
+if TYPE_CHECKING:
+    from ranking.selectors import PairedOnlineScores
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +79,26 @@ class PromotionRefused(ValidationError):
 
 class ArtefactIntegrityError(Exception):
     """A stored model file is missing or its sha256 does not match the registry."""
+
+
+def _record(
+    model: RelevanceModel,
+    action: ModelEventAction,
+    *,
+    by: User | None,
+    summary: str,
+    details: dict[str, Any] | None = None,
+) -> RelevanceModelEvent:
+    """Append one event to the registry's record; called inside the change's transaction."""
+    return RelevanceModelEvent.objects.create(
+        conference_id=model.conference_id,
+        model=model,
+        action=action,
+        actor=by,
+        actor_label=by.email if by is not None else "",
+        summary=summary[:1000],
+        details=details or {},
+    )
 
 
 # --- the model files ---------------------------------------------------------------------------
@@ -301,7 +331,7 @@ def relevance_model_train(
         # Lock the conference row so that two trainings do not pick the same version number.
         Conference.objects.select_for_update().get(pk=conference.pk)
         latest = RelevanceModel.objects.filter(conference=conference).aggregate(v=Max("version"))
-        return RelevanceModel.objects.create(
+        model = RelevanceModel.objects.create(
             conference=conference,
             version=(latest["v"] or 0) + 1,
             training_fingerprint=fingerprint,
@@ -316,6 +346,15 @@ def relevance_model_train(
             training_seconds=training_seconds,
             created_by=by,
         )
+        _record(
+            model,
+            ModelEventAction.TRAINED,
+            by=by,
+            summary=f"v{model.version} trained on {model.n_train} decided proposals "
+            f"({model.n_positive} accepted).",
+            details={"auc": model.auc, "brier": model.brier},
+        )
+        return model
 
 
 def _jsonable(value: Any) -> Any:
@@ -331,10 +370,10 @@ def _same_params(stored: dict[str, Any], params: dict[str, Any]) -> bool:
 
 
 def promotion_check(candidate: RelevanceModel, active: RelevanceModel | None) -> tuple[bool, str]:
-    """The rule: a candidate may replace the active version if it is not worse offline.
+    """The offline rule: a candidate may replace the active version if it is not worse.
 
-    "Not worse" means ROC AUC at least as high *and* Brier score at most as high. A candidate
-    without an AUC is worse than any active version that has one.
+    "Not worse" means out-of-fold ROC AUC at least as high *and* Brier score at most as high.
+    A candidate without an AUC is worse than any active version that has one.
     """
     if active is None:
         return True, "No version was active."
@@ -344,12 +383,75 @@ def promotion_check(candidate: RelevanceModel, active: RelevanceModel | None) ->
     if a_auc is None or a_brier is None:
         return True, f"Active v{active.version} has no offline metrics."
     comparison = (
-        f"v{candidate.version}: AUC {c_auc:.3f}, Brier {c_brier:.3f}; "
+        f"Offline: v{candidate.version}: AUC {c_auc:.3f}, Brier {c_brier:.3f}; "
         f"active v{active.version}: AUC {a_auc:.3f}, Brier {a_brier:.3f}."
     )
     if c_auc >= a_auc and c_brier <= a_brier:
         return True, f"Not worse than the active version. {comparison}"
     return False, f"Worse than the active version. {comparison}"
+
+
+@dataclass(frozen=True)
+class PromotionEvidence:
+    allowed: bool
+    basis: str  # "online" or "offline"
+    explanation: str
+
+
+def online_promotion_check(comparison: PairedComparison) -> bool:
+    """The online rule: not worse on the paired comparison, in AUC nor in Brier score."""
+    return comparison.auc.verdict != "worse" and comparison.brier.verdict != "worse"
+
+
+def describe_online(comparison: PairedComparison, *, candidate: int, active: int) -> str:
+    auc, brier = comparison.auc, comparison.brier
+
+    def signed(value: float | None, digits: int) -> str:
+        return "—" if value is None else f"{value:+.{digits}f}"
+
+    return (
+        f"Online, on {comparison.n} decided proposals ({comparison.n_positive} accepted) scored "
+        f"by both before their decision: AUC v{candidate} {auc.candidate or 0:.3f} vs "
+        f"v{active} {auc.baseline or 0:.3f} (difference {signed(auc.difference, 3)}, 95% CI "
+        f"{signed(auc.ci_low, 3)} to {signed(auc.ci_high, 3)}: {auc.verdict}); Brier "
+        f"{brier.candidate or 0:.3f} vs {brier.baseline or 0:.3f} (difference "
+        f"{signed(brier.difference, 4)}, 95% CI {signed(brier.ci_low, 4)} to "
+        f"{signed(brier.ci_high, 4)}: {brier.verdict})."
+    )
+
+
+def promotion_evidence(
+    candidate: RelevanceModel,
+    active: RelevanceModel | None,
+    *,
+    paired: PairedOnlineScores | None = None,
+    comparison: PairedComparison | None = None,
+) -> PromotionEvidence:
+    """Online evidence when there is enough of it, the offline rule otherwise.
+
+    Online evidence: at least ``MIN_ONLINE_PAIRED`` decided proposals (``MIN_ONLINE_PER_CLASS``
+    of each class) scored by both versions before their decision — typically because the
+    candidate ran in shadow. The candidate is then allowed unless the paired interval shows it
+    worse in AUC or in Brier score (docs/relevance.md). ``paired``/``comparison`` may be passed
+    when the caller has already computed them.
+    """
+    if active is not None and active.pk != candidate.pk:
+        if paired is None:
+            from ranking.selectors import paired_online_scores  # selectors import this module
+
+            paired = paired_online_scores(baseline=active, candidate=candidate)
+        if paired.enough_for_promotion:
+            comparison = comparison or paired.compare()
+            ids = {"candidate": candidate.version, "active": active.version}
+            allowed = online_promotion_check(comparison)
+            verdict = "Not worse" if allowed else "Worse"
+            return PromotionEvidence(
+                allowed,
+                "online",
+                f"{verdict} than the active version. {describe_online(comparison, **ids)}",
+            )
+    allowed, explanation = promotion_check(candidate, active)
+    return PromotionEvidence(allowed, "offline", explanation)
 
 
 def _activate(
@@ -372,6 +474,7 @@ def _activate(
     model.promotion_reason = reason
     model.promotion_overridden = overridden
     model.retired_at = None
+    model.shadow_since = None
     fields = [
         "status",
         "promoted_at",
@@ -379,6 +482,7 @@ def _activate(
         "promotion_reason",
         "promotion_overridden",
         "retired_at",
+        "shadow_since",
     ]
     if remember_previous:
         model.previous_active = previous
@@ -387,13 +491,21 @@ def _activate(
     return model
 
 
+def _ensure_admin(by: User | None, what: str) -> None:
+    # ``by=None`` is the system (Celery tasks, commands run without --admin); people must be
+    # admins. The views ask the same of ``ranking.rules``.
+    if by is not None and not by.is_superuser:
+        raise PermissionDenied(f"Only an admin may {what}.")
+
+
 def relevance_model_promote(
     *, model: RelevanceModel, by: User | None = None, override_reason: str = ""
 ) -> RelevanceModel:
     """Make ``model`` the active version if the rule allows it, or an admin overrides it.
 
-    Raises ``PromotionRefused`` when it is worse and there is no override,
-    ``PermissionDenied`` when someone other than an admin overrides, and
+    The rule uses online evidence when there is enough, offline metrics otherwise
+    (``promotion_evidence``). Raises ``PromotionRefused`` when it is worse and there is no
+    override, ``PermissionDenied`` when someone other than an admin overrides, and
     ``ArtefactIntegrityError`` when its file does not match the registry.
     """
     with transaction.atomic():
@@ -405,25 +517,39 @@ def relevance_model_promote(
         if active is not None and active.pk == model.pk:
             return model
         artefact_load(model)  # never activate a version that cannot score
-        allowed, comparison = promotion_check(model, active)
+        evidence = promotion_evidence(model, active)
         overridden = False
-        reason = comparison
-        if not allowed:
+        reason = evidence.explanation
+        if not evidence.allowed:
             if not override_reason.strip():
                 raise PromotionRefused(
-                    f"v{model.version} was not activated. {comparison} "
+                    f"v{model.version} was not activated. {evidence.explanation} "
                     "An admin may override this, giving a reason."
                 )
             if by is None or not by.is_superuser:
                 raise PermissionDenied("Only an admin may activate a worse relevance model.")
             overridden = True
-            reason = f"Admin override: {override_reason.strip()} ({comparison})"
+            reason = f"Admin override: {override_reason.strip()} ({evidence.explanation})"
         _activate(model, previous=active, by=by, reason=reason, overridden=overridden)
+        _record(
+            model,
+            ModelEventAction.OVERRIDDEN if overridden else ModelEventAction.PROMOTED,
+            by=by,
+            summary=f"v{model.version} activated"
+            + (f", replacing v{active.version}" if active is not None else "")
+            + f". {reason}",
+            details={
+                "basis": evidence.basis,
+                "previous": active.version if active is not None else None,
+                "override_reason": override_reason.strip() if overridden else "",
+            },
+        )
     return model
 
 
 def relevance_model_rollback(*, conference: Conference, by: User | None = None) -> RelevanceModel:
     """Reactivate the version that the active one replaced; rollback again goes further back."""
+    _ensure_admin(by, "roll back the relevance model")
     with transaction.atomic():
         Conference.objects.select_for_update().get(pk=conference.pk)
         active = (
@@ -447,7 +573,68 @@ def relevance_model_rollback(*, conference: Conference, by: User | None = None) 
             overridden=False,
             remember_previous=False,
         )
+        _record(
+            target,
+            ModelEventAction.ROLLED_BACK,
+            by=by,
+            summary=f"Rolled back from v{active.version} to v{target.version}.",
+            details={"from": active.version},
+        )
     return target
+
+
+def relevance_model_shadow_start(
+    *, model: RelevanceModel, by: User | None = None
+) -> RelevanceModel:
+    """Let a candidate (or retired) version score new and edited proposals beside the active
+    one, without being shown; queue scoring of the conference's current proposals."""
+    _ensure_admin(by, "run a relevance model in shadow")
+    with transaction.atomic():
+        Conference.objects.select_for_update().get(pk=model.conference_id)
+        model.refresh_from_db()
+        if model.status == RelevanceModel.Status.SHADOW:
+            return model
+        if model.status == RelevanceModel.Status.ACTIVE:
+            raise ValidationError(f"v{model.version} is the active version; it is already shown.")
+        artefact_load(model)  # a shadow that cannot score would compare on nothing
+        model.status = RelevanceModel.Status.SHADOW
+        model.shadow_since = timezone.now()
+        model.save(update_fields=["status", "shadow_since"])
+        _record(
+            model,
+            ModelEventAction.SHADOW_STARTED,
+            by=by,
+            summary=f"v{model.version} scores proposals in shadow (not shown to reviewers).",
+        )
+        conference_id = model.conference_id
+        transaction.on_commit(lambda: _queue_score_all(conference_id), robust=True)
+    return model
+
+
+def relevance_model_shadow_stop(*, model: RelevanceModel, by: User | None = None) -> RelevanceModel:
+    """Stop scoring in shadow; the version becomes a candidate again and keeps its scores."""
+    _ensure_admin(by, "stop a shadow relevance model")
+    with transaction.atomic():
+        Conference.objects.select_for_update().get(pk=model.conference_id)
+        model.refresh_from_db()
+        if model.status != RelevanceModel.Status.SHADOW:
+            raise ValidationError(f"v{model.version} is not running in shadow.")
+        model.status = RelevanceModel.Status.CANDIDATE
+        model.shadow_since = None
+        model.save(update_fields=["status", "shadow_since"])
+        _record(
+            model,
+            ModelEventAction.SHADOW_STOPPED,
+            by=by,
+            summary=f"v{model.version} no longer scores in shadow; its scores are kept.",
+        )
+    return model
+
+
+def _queue_score_all(conference_id: int) -> None:
+    from ranking.tasks import score_all  # tasks import services
+
+    score_all.delay(conference_id)
 
 
 def active_relevance_model(conference_id: int) -> RelevanceModel | None:
@@ -460,11 +647,14 @@ def active_relevance_model(conference_id: int) -> RelevanceModel | None:
 
 
 def proposal_score(*, proposal_id: int) -> RelevanceScore | None:
-    """Score one proposal with its conference's active model, or topically if there is none.
+    """Score one proposal with its conference's active model, or topically if there is none;
+    and with every version running in shadow, beside it.
 
     Idempotent: one score per (proposal, model version, text hash); a repeat returns the stored
-    score. Returns None if the proposal no longer exists. Raises ``ArtefactIntegrityError``
-    (and stores nothing) when the active model's file fails its check.
+    score. Returns the shown (active or topical) score, or None if the proposal no longer
+    exists. Raises ``ArtefactIntegrityError`` (and stores nothing) when the active model's file
+    fails its check. A shadow whose file fails is logged and skipped: it never blocks the
+    score reviewers see.
     """
     proposal = (
         Proposal.objects.select_related("conference")
@@ -477,30 +667,55 @@ def proposal_score(*, proposal_id: int) -> RelevanceScore | None:
     document = proposal_text(proposal)
     active = active_relevance_model(proposal.conference_id)
     if active is not None:
-        digest = text_hash(document)
-        stored = RelevanceScore.objects.filter(
-            proposal=proposal, model=active, text_hash=digest
-        ).first()
-        if stored is not None:
-            return stored
-        explanation = artefact_load(active).explain(document)
-        kind = ScoreKind.LEARNED
+        shown = _learned_score(proposal, active, document)
     else:
-        references = conference_references(proposal.conference)
-        digest = text_hash(document, *references)
-        stored = RelevanceScore.objects.filter(
-            proposal=proposal, model__isnull=True, text_hash=digest
-        ).first()
-        if stored is not None:
-            return stored
-        explanation = topical_relevance(document, references)
-        kind = ScoreKind.TOPICAL
+        shown = _topical_score(proposal, document)
+    for shadow in RelevanceModel.objects.filter(
+        conference_id=proposal.conference_id, status=RelevanceModel.Status.SHADOW
+    ).order_by("version"):
+        try:
+            _learned_score(proposal, shadow, document)
+        except ArtefactIntegrityError as error:
+            logger.error(
+                "Shadow v%s did not score proposal %s: %s", shadow.version, proposal.pk, error
+            )
+    return shown
+
+
+def _learned_score(proposal: Proposal, model: RelevanceModel, document: str) -> RelevanceScore:
+    digest = text_hash(document)
+    stored = RelevanceScore.objects.filter(proposal=proposal, model=model, text_hash=digest).first()
+    if stored is not None:
+        return stored
+    explanation = artefact_load(model).explain(document)
     score, _ = RelevanceScore.objects.get_or_create(
         proposal=proposal,
-        model=active,
+        model=model,
         text_hash=digest,
         defaults={
-            "kind": kind,
+            "kind": ScoreKind.LEARNED,
+            "score": explanation.score,
+            "explanation": explanation.as_dict(),
+        },
+    )
+    return score
+
+
+def _topical_score(proposal: Proposal, document: str) -> RelevanceScore:
+    references = conference_references(proposal.conference)
+    digest = text_hash(document, *references)
+    stored = RelevanceScore.objects.filter(
+        proposal=proposal, model__isnull=True, text_hash=digest
+    ).first()
+    if stored is not None:
+        return stored
+    explanation = topical_relevance(document, references)
+    score, _ = RelevanceScore.objects.get_or_create(
+        proposal=proposal,
+        model=None,
+        text_hash=digest,
+        defaults={
+            "kind": ScoreKind.TOPICAL,
             "score": explanation.score,
             "explanation": explanation.as_dict(),
         },
