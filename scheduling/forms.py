@@ -234,7 +234,10 @@ class PreferenceForm(forms.Form):
 
     def __init__(self, *args: Any, equipment: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["equipment"].choices = [(e, e) for e in equipment]  # type: ignore[attr-defined]
+        if equipment:
+            self.fields["equipment"].choices = [(e, e) for e in equipment]  # type: ignore[attr-defined]
+        else:  # nothing to choose from: no rooms list equipment yet
+            del self.fields["equipment"]
 
 
 class UnavailabilityForm(forms.Form):

@@ -174,6 +174,16 @@ def version_placements(*, version: ScheduleVersion) -> list[solver.ScheduledSess
     ]
 
 
+def version_clashes(*, version: ScheduleVersion) -> list[solver.Conflict]:
+    """Every hard rule the version breaks (none for a schedule the solver made)."""
+    if not version.sessions.exists():
+        return []
+    problem = solver_problem(conference=version.conference)
+    if not problem.rooms:
+        return []
+    return solver.schedule_clashes(problem, version_placements(version=version))
+
+
 @dataclasses.dataclass(frozen=True)
 class TrackLoad:
     track: Track
@@ -340,7 +350,8 @@ def track_sorting_rows(*, conference: Conference) -> list[Proposal]:
             "track_assignment__chosen_by",
         )
         .prefetch_related("topics")
-        .order_by("format", "track__position", "title")
+        # Workshops first: they are the ones split between tracks.
+        .order_by("-format", "track__position", "title")
     )
 
 

@@ -174,6 +174,7 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         conference,
         "overview",
         version=version,
+        clashes=selectors.version_clashes(version=version),
         conflicts=_conflicts(version),
         session_count=version.sessions.count(),
         is_public=public is not None and public.pk == version.pk,
@@ -575,7 +576,7 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
                         proposal=proposal,
                         by=_user(request),
                         half_day=form.cleaned_data["half_day"],
-                        equipment=form.cleaned_data["equipment"],
+                        equipment=form.cleaned_data.get("equipment", []),
                         unavailabilities=unavailability_inputs(formset),
                     )
                 except ValidationError as error:

@@ -59,6 +59,9 @@ def test_moving_onto_a_clash_warns_at_once_and_names_the_rule(
     assert "Acme Research has “Alpha” and “Beta” at once" in html
     beta.refresh_from_db()
     assert beta.starts_at == alpha.starts_at  # a draft takes the change, with the warning
+    page = client.get(reverse("scheduling:version", args=[conference.slug, 1])).content.decode()
+    assert "Broken rules" in page
+    assert "“Alpha” and “Beta” overlap in Hall 1." in page
 
 
 def test_speaker_clash_is_named(client, conference, venue, users, draft):
