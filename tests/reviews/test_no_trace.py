@@ -53,6 +53,7 @@ def test_conflicted_cochair_finds_no_trace_anywhere(client, conference, scene, i
     # Sanity: an unconflicted chair does see it, so the checks below can fail.
     client.force_login(chair1)
     assert proposal.title in client.get(reverse("reviews:dashboard", args=[slug])).content.decode()
+    assert proposal.title in client.get(f"/api/v1/review/{slug}/proposals/").content.decode()
 
     client.force_login(insider)
     pages = [
@@ -69,6 +70,8 @@ def test_conflicted_cochair_finds_no_trace_anywhere(client, conference, scene, i
         reverse("reviews:template-edit", args=[slug, "accept"]),
         reverse("reviews:bulk-decide", args=[slug]) + f"?proposals={proposal.pk}",
         reverse("api:proposal-list") if _has_api_namespace() else "/api/v1/proposals/",
+        f"/api/v1/review/{slug}/proposals/",
+        f"/api/v1/review/{slug}/proposals/?search=Insider",
     ]
     # Every neighbour link of every visible proposal, in every order.
     for item in visible:
@@ -87,6 +90,7 @@ def test_conflicted_cochair_finds_no_trace_anywhere(client, conference, scene, i
         reverse("reviews:declare-conflict", args=[slug, proposal.pk]),
         reverse("reviews:attachment", args=[slug, proposal.pk]),
         f"/api/v1/proposals/{proposal.pk}/",
+        f"/api/v1/review/{slug}/proposals/{proposal.pk}/",
     ):
         response = client.get(url)
         assert response.status_code == 404, url
