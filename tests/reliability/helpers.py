@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.parse
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -109,6 +111,13 @@ class Worker:
         self.process.wait(timeout=10)
         self._log.close()
 
+    def kill_pool_processes(self) -> None:
+        """SIGKILL to the worker's pool processes only, as the kernel's OOM killer would."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        for pid in children.read_text().split():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+
     def log_tail(self, lines: int = 40) -> str:
         text = self.log_path.read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:])
@@ -127,6 +136,11 @@ def manage(
         timeout=timeout,
         check=False,
     )
+
+
+def queued_tasks(client: redis.Redis) -> Counter[str]:
+    """How many messages wait in the queue, per task name (from the Celery message headers)."""
+    return Counter(json.loads(raw)["headers"]["task"] for raw in client.lrange(CELERY_QUEUE, 0, -1))
 
 
 def wait_for_visibility_timeout(client: redis.Redis) -> None:

@@ -17,7 +17,7 @@ from reviews import services as review_services
 from reviews.models import OutboxMessage, OutboxStatus
 from tests.factories import ChairFactory, ConferenceFactory, MembershipFactory
 from tests.proposals.post_data import proposal_post_data
-from tests.reliability.helpers import CELERY_QUEUE, closed_port, manage, wait_until
+from tests.reliability.helpers import closed_port, manage, queued_tasks, wait_until
 from tests.reviews.factories import bulk_reviews
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -73,7 +73,10 @@ def test_work_queued_while_broker_down_is_done_once_sweeper_runs_after_it_is_bac
     back = manage(child_env, "sweep", "--grace-minutes=0")
     assert back.returncode == 0, back.stderr
     assert "Queued 2 of 2: 1 proposals without a current score, 1 e-mails never sent" in back.stdout
-    assert broker_redis.llen(CELERY_QUEUE) == 2
+    assert queued_tasks(broker_redis) == {
+        "ranking.tasks.score_proposal": 1,
+        "reviews.tasks.outbox_send": 1,
+    }
 
     worker = start_worker({**child_env, "EMAIL_URL": smtp_sink.url})
     wait_until(

@@ -18,6 +18,7 @@ from tests.factories import ChairFactory, ConferenceFactory, MembershipFactory, 
 from tests.reliability.helpers import (
     CELERY_QUEUE,
     REDIS_URL,
+    queued_tasks,
     wait_for_visibility_timeout,
     wait_until,
 )
@@ -47,7 +48,7 @@ def test_scoring_survives_worker_killed_mid_batch(
 ):
     publish_to(REDIS_URL)
     submit_proposals(PROPOSALS)
-    assert broker_redis.llen(CELERY_QUEUE) == PROPOSALS, "each submission queued one task"
+    assert queued_tasks(broker_redis)["ranking.tasks.score_proposal"] == PROPOSALS
 
     first = start_worker(child_env, concurrency=2)
     wait_until(lambda: RelevanceScore.objects.count() >= 10, timeout=60, what="first scores")
@@ -111,35 +112,41 @@ def queue_decision_emails(n):
     assert len(result.queued) == n
 
 
-def crash_while_sending(broker_redis, publish_to, child_env, start_worker, smtp_sink, when):
-    """Queue the e-mails, kill the worker at the 10th message (``when``), finish with another.
-
-    One worker process at a time and one task at a time (concurrency 1): the kill then lands
-    at exactly one known point of one delivery.
-    """
+@pytest.fixture
+def sending_env(broker_redis, publish_to, child_env, smtp_sink):
+    """MESSAGES decision e-mails queued on Redis; the environment of workers that send them."""
     publish_to(REDIS_URL)
     queue_decision_emails(MESSAGES)
-    assert broker_redis.llen(CELERY_QUEUE) == MESSAGES
-    env = {**child_env, "EMAIL_URL": smtp_sink.url}
+    assert queued_tasks(broker_redis)["reviews.tasks.outbox_send"] == MESSAGES
+    return {**child_env, "EMAIL_URL": smtp_sink.url}
 
-    first = start_worker(env, concurrency=1)
-    crash = smtp_sink.crash_at(10, when, first.kill)
-    wait_until(crash.done.is_set, timeout=60, what=f"the 10th e-mail\n{first.log_tail()}")
-    sent_before_kill = OutboxMessage.objects.filter(status=OutboxStatus.SENT).count()
-    assert 0 < sent_before_kill < MESSAGES
 
-    wait_for_visibility_timeout(broker_redis)
-    second = start_worker(env, concurrency=1)
+def sent():
+    return OutboxMessage.objects.filter(status=OutboxStatus.SENT).count()
+
+
+def crash_at_tenth_email(worker, smtp_sink, when, action):
+    """Run ``action`` at the 10th message the mail server receives (``when``: before or
+    after accepting it). One task at a time (concurrency 1), so it lands at one known point."""
+    crash = smtp_sink.crash_at(10, when, action)
+    wait_until(crash.done.is_set, timeout=60, what=f"the 10th e-mail\n{worker.log_tail()}")
+
+
+def wait_until_all_sent(broker_redis, worker):
     wait_until(
-        lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == MESSAGES,
+        lambda: sent() == MESSAGES,
         timeout=60,
-        what=f"every message sent (second worker log:\n{second.log_tail()})",
+        what=f"every message sent (worker log:\n{worker.log_tail()})",
     )
     wait_until(
         lambda: broker_redis.llen(CELERY_QUEUE) == 0 and broker_redis.hlen("unacked") == 0,
         timeout=30,
         what="the queue to drain and every message to be acknowledged",
     )
+
+
+def received_after_checking_the_outbox(smtp_sink):
+    """Each message sent once by the database's account; what the mail server accepted."""
     messages = list(OutboxMessage.objects.all())
     sent_events = AuditEvent.objects.filter(action=AuditAction.NOTIFICATION_SENT)
     assert sorted(sent_events.values_list("object_id", flat=True)) == sorted(
@@ -154,26 +161,50 @@ def crash_while_sending(broker_redis, publish_to, child_env, start_worker, smtp_
     return received
 
 
+def kill_worker_at_tenth_email_then_finish(sending_env, start_worker, broker_redis, sink, when):
+    first = start_worker(sending_env, concurrency=1)
+    crash_at_tenth_email(first, sink, when, first.kill)
+    assert sent() == 9
+    wait_for_visibility_timeout(broker_redis)
+    wait_until_all_sent(broker_redis, start_worker(sending_env, concurrency=1))
+    return received_after_checking_the_outbox(sink)
+
+
 def test_email_killed_before_server_accepted_is_sent_exactly_once(
-    broker_redis, publish_to, child_env, start_worker, smtp_sink
+    sending_env, start_worker, broker_redis, smtp_sink
 ):
-    received = crash_while_sending(
-        broker_redis, publish_to, child_env, start_worker, smtp_sink, "before_accept"
+    received = kill_worker_at_tenth_email_then_finish(
+        sending_env, start_worker, broker_redis, smtp_sink, "before_accept"
     )
     assert set(received.values()) == {1}, "no e-mail arrived twice"
     assert smtp_sink.data_received == MESSAGES + 1  # the interrupted copy was never accepted
 
 
 def test_email_killed_after_server_accepted_arrives_twice_with_one_message_id(
-    broker_redis, publish_to, child_env, start_worker, smtp_sink
+    sending_env, start_worker, broker_redis, smtp_sink
 ):
     """The one window no outbox closes: the mail server took the message, the worker died
     before its commit. The message is sent again — with the same Message-ID, so that mail
     clients that deduplicate show it once. Only that message; all others arrive once."""
-    received = crash_while_sending(
-        broker_redis, publish_to, child_env, start_worker, smtp_sink, "after_accept"
+    received = kill_worker_at_tenth_email_then_finish(
+        sending_env, start_worker, broker_redis, smtp_sink, "after_accept"
     )
     duplicated = [message_id for message_id, n in received.items() if n > 1]
     assert len(duplicated) == 1
     assert received[duplicated[0]] == 2
     assert smtp_sink.accepted_count() == MESSAGES + 1
+
+
+def test_email_whose_pool_process_is_killed_is_requeued_by_the_same_worker_at_once(
+    sending_env, start_worker, broker_redis, smtp_sink
+):
+    """The OOM killer's case: one pool process dies, the worker survives. With acks_late and
+    task_reject_on_worker_lost the worker hands the message back at once; no timeout."""
+    worker = start_worker(sending_env, concurrency=1)
+    crash_at_tenth_email(worker, smtp_sink, "before_accept", worker.kill_pool_processes)
+    wait_until_all_sent(broker_redis, worker)
+    assert worker.process.poll() is None, "the worker itself lived on"
+    assert "exited with 'signal 9 (SIGKILL)'" in worker.log_path.read_text()
+    received = received_after_checking_the_outbox(smtp_sink)
+    assert set(received.values()) == {1}, "no e-mail arrived twice"
+    assert smtp_sink.data_received == MESSAGES + 1
