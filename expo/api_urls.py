@@ -9,6 +9,7 @@ from expo.api import chair_views, views
 router = DefaultRouter()
 # One address per resource: no ".json" twins for the permission matrix and the fuzzer to cover.
 router.include_format_suffixes = False
+router.APIRootView = views.ApiRootView
 router.register("conferences", views.ConferenceViewSet, basename="conference")
 router.register("topics", views.TopicViewSet, basename="topic")
 router.register("tracks", views.TrackViewSet, basename="track")

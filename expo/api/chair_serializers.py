@@ -6,7 +6,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from expo.proposals.models import Proposal, Speaker
-from ranking.models import RelevanceScore
 from reviews.models import Decision, DecisionOutcome, Recommendation
 from reviews.services import TEXT_MAX
 
@@ -137,12 +136,23 @@ class DecisionWriteSerializer(serializers.Serializer[Any]):
     confirm_overfill = serializers.BooleanField(default=False)
 
 
-class RelevanceSerializer(serializers.ModelSerializer[RelevanceScore]):
-    model_version = serializers.IntegerField(source="model.version", default=None, read_only=True)
+class RelevanceTermSerializer(serializers.Serializer[Any]):
+    term = serializers.CharField()
+    weight = serializers.FloatField()
 
-    class Meta:
-        model = RelevanceScore
-        fields = ["score", "kind", "model_version", "explanation", "created_at"]
+
+class RelevancePanelSerializer(serializers.Serializer[Any]):
+    """The relevance model's view of a proposal (``ranking.selectors.ReviewPanel``)."""
+
+    pending = serializers.BooleanField(help_text="True while the current text is being scored.")
+    score = serializers.FloatField(allow_null=True)
+    kind = serializers.CharField(help_text="learned or topical; empty while pending.")
+    kind_label = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True, help_text="Model version, if learned.")
+    raising = serializers.ListField(child=serializers.DictField(), help_text="Terms that raise it.")
+    lowering = serializers.ListField(
+        child=serializers.DictField(), help_text="Terms that lower it."
+    )
 
 
 class ConflictRowSerializer(serializers.Serializer[Any]):

@@ -30,7 +30,7 @@ from expo.api.chair_serializers import (
     ConflictRowSerializer,
     DecisionSerializer,
     DecisionWriteSerializer,
-    RelevanceSerializer,
+    RelevancePanelSerializer,
     ReviewSubmitSerializer,
 )
 from expo.api.errors import ErrorResponseSerializer, StaleWriteConflict
@@ -39,7 +39,7 @@ from expo.conferences.models import Conference, ExpoFormat, Topic
 from expo.proposals.models import Proposal, ProposalState
 from fairness.report import STAGES, export_json, report_view
 from fairness.services import report_for
-from ranking.selectors import relevance_score_for_proposal
+from ranking.selectors import review_panel
 from reviews import selectors, services
 from reviews.conflicts import conflicts_in_conference
 from reviews.rules import may
@@ -196,14 +196,19 @@ class ChairProposalViewSet(
             raise StaleWriteConflict(stale.message) from stale
         return Response(DecisionSerializer(decision).data)
 
-    @extend_schema(responses=RelevanceSerializer)
+    @extend_schema(responses=RelevancePanelSerializer)
     @action_get("relevance")
     def relevance(self, request: Request, conference_slug: str, pk: str) -> Response:
-        """The relevance model's score of the current text, with its explanation."""
-        score = relevance_score_for_proposal(proposal=self.get_object())
-        if score is None:
-            raise Http404("No relevance score yet: the proposal is being scored.")
-        return Response(RelevanceSerializer(score).data)
+        """The relevance model's score of the current text with the terms that explain it.
+
+        Like the review page's panel: a cochair sees it once they have submitted their own
+        review (unless the conference shows scores earlier), so it cannot anchor the review."""
+        panel = review_panel(proposal=self.get_object(), user=request.user)
+        if panel is None:
+            raise Http404("No such proposal.")
+        if not panel.visible:
+            raise PermissionDenied(panel.hidden_reason)
+        return Response(RelevancePanelSerializer(panel).data)
 
 
 class ConflictListView(ExpoApiMixin, GenericAPIView[Any]):

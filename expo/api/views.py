@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, permissions, status, viewsets
+from rest_framework import filters, mixins, permissions, routers, status, viewsets
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
@@ -48,6 +48,12 @@ class ExpoApiMixin:
     ]
     parser_classes: Sequence[type[BaseParser]] = [JSONParser]
     schema: ViewInspector | None = ExpoAutoSchema()
+
+
+class ApiRootView(ExpoApiMixin, routers.APIRootView):
+    """The links of /api/v1/, answering unauthenticated writes with 401 like the rest."""
+
+    schema = None  # not an operation of the API
 
 
 def request_user(request: Request) -> User:

@@ -7,8 +7,8 @@ import qrcode
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -35,6 +35,11 @@ def _safe_next(request: HttpRequest) -> str | None:
     ):
         return target
     return None
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST (even an empty one, which must fail validation), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _overview_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -65,10 +70,12 @@ def _pending_device(user: User) -> TOTPDevice | None:
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    if not services.two_factor_offered(user=user):
+        raise PermissionDenied("Two-factor login is offered to cochairs and admins.")
     if services.two_factor_device(user=user) is not None:
         messages.info(request, "Two-factor login is already on.")
         return redirect("security:overview")
-    form = TotpCodeForm(request.POST or None)
+    form = TotpCodeForm(_posted(request))
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -123,7 +130,7 @@ def two_factor_verify_page(request: HttpRequest) -> HttpResponse:
     target = _safe_next(request) or "dashboard"
     if request.user.is_verified() or services.two_factor_device(user=user) is None:  # type: ignore[union-attr]
         return redirect(target)
-    form = TotpCodeForm(request.POST or None)
+    form = TotpCodeForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.two_factor_verify(request=request, user=user, token=form.cleaned_data["code"])
@@ -144,7 +151,7 @@ def two_factor_verify_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 def two_factor_disable_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = PasswordConfirmForm(request.POST or None)
+    form = PasswordConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.two_factor_disable(user=user, password=form.cleaned_data["password"])

@@ -157,19 +157,28 @@ def test_declaring_a_conflict_hides_the_proposal(conference, proposal):
     assert api.get(url).status_code == 404
 
 
-def test_relevance_score_with_explanation_is_for_chairs_only(conference, proposal):
-    api = client_for(chair(conference))
+def test_relevance_score_shows_after_the_chairs_own_review(conference, proposal):
+    reviewer = chair(conference)
+    api = client_for(reviewer)
     url = f"{base(conference)}{proposal.pk}/relevance/"
-    assert "being scored" in api.get(url).json()["errors"][0]["message"]
+    hidden = api.get(url)
+    assert hidden.status_code == 403
+    assert "anchor" in hidden.json()["errors"][0]["message"]
+    submit_review(reviewer, proposal)
+    assert api.get(url).json()["pending"] is True
     proposal_score(proposal_id=proposal.pk)
-    response = api.get(url)
-    assert response.status_code == 200
-    assert 0 <= response.json()["score"] <= 1
-    assert response.json()["kind"] == "topical"
-    assert response.json()["explanation"]
+    panel = api.get(url).json()
+    assert panel["pending"] is False
+    assert 0 <= panel["score"] <= 1
+    assert panel["kind"] == "topical"
+    # Admins who do not chair the conference review nothing, so nothing can be anchored.
+    assert client_for(AdminFactory()).get(url).status_code == 200
+
+
+def test_relevance_score_is_never_shown_to_sponsors(conference, proposal):
     sponsor = client_for(proposal.organisation.memberships.get().user)
     assert sponsor.get(f"{base(conference)}{proposal.pk}/relevance/").status_code == 403
-    assert "relevance" not in sponsor.get(f"/api/v1/proposals/{proposal.pk}/").json()
+    assert "score" not in sponsor.get(f"/api/v1/proposals/{proposal.pk}/").json()
 
 
 def test_conflict_list_is_for_admins(conference, proposal):
