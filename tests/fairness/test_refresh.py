@@ -120,3 +120,66 @@ def test_model_stage_uses_the_active_models_scores_and_draws_calibration(
         ).streaming_content
     ).decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("group,value,n,positives,mean_score")
+
+
+def test_audited_decision_refreshes_the_reports_after_commit(
+    conference, decided, django_capture_on_commit_callbacks
+):
+    from reviews.audit import audit_record
+    from reviews.models import AuditAction
+
+    proposal = decided["europe"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_record(
+            action=AuditAction.DECISION_MADE,
+            actor=None,
+            summary="Accept",
+            object_type="decision",
+            proposal=proposal,
+        )
+    assert FairnessReport.objects.filter(conference=conference).count() == 3
+
+
+def test_a_burst_of_audited_changes_queues_one_refresh(
+    conference, decided, django_capture_on_commit_callbacks
+):
+    from reviews.audit import audit_record
+    from reviews.models import AuditAction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for proposal in decided["europe"][:5]:
+            audit_record(
+                action=AuditAction.DECISION_MADE,
+                actor=None,
+                summary="Accept",
+                object_type="decision",
+                proposal=proposal,
+            )
+    FairnessReport.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_record(
+            action=AuditAction.DECISION_CHANGED,
+            actor=None,
+            summary="Reject",
+            object_type="decision",
+            proposal=decided["europe"][0],
+        )
+    # Within the debounce window no second refresh is queued; the page recomputes lazily.
+    assert not FairnessReport.objects.exists()
+
+
+def test_unrelated_audited_changes_do_not_refresh(
+    conference, decided, django_capture_on_commit_callbacks
+):
+    from reviews.audit import audit_record
+    from reviews.models import AuditAction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_record(
+            action=AuditAction.TEMPLATE_CHANGED,
+            actor=None,
+            summary="Template",
+            object_type="template",
+            conference=conference,
+        )
+    assert not FairnessReport.objects.exists()
