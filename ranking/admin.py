@@ -2,7 +2,9 @@
 
 Rows are written by ``ranking.services`` only (training, promotion, scoring), so the admin shows
 them read-only. Two actions apply the services: activate by the rule, and roll back. Activating
-a worse version with a reason is ``manage.py train_relevance --promote V --override-reason``.
+a worse version with a reason, and shadows, are on the monitoring page
+(/ranking/<conference>/versions/<n>/) or ``manage.py train_relevance --promote V
+--override-reason``. ``RankingSettings`` (when cochairs see scores) is the one editable model.
 """
 
 from typing import Any
@@ -12,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from ranking.models import RelevanceModel, RelevanceScore
+from ranking.models import RankingSettings, RelevanceModel, RelevanceModelEvent, RelevanceScore
 from ranking.services import (
     ArtefactIntegrityError,
     relevance_model_promote,
@@ -129,3 +131,27 @@ class RelevanceScoreAdmin(ReadOnlyAdmin):
         "explanation",
         "created_at",
     )
+
+
+@admin.register(RelevanceModelEvent)
+class RelevanceModelEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "conference", "model", "action", "actor_label", "summary")
+    list_filter = ("action", "conference")
+    list_select_related = ("conference", "model", "model__conference")
+    readonly_fields = (
+        "created_at",
+        "conference",
+        "model",
+        "action",
+        "actor",
+        "actor_label",
+        "summary",
+        "details",
+    )
+
+
+@admin.register(RankingSettings)
+class RankingSettingsAdmin(admin.ModelAdmin):
+    list_display = ("conference", "show_scores_before_own_review")
+    list_select_related = ("conference",)
+    list_editable = ("show_scores_before_own_review",)

@@ -39,6 +39,9 @@ DEFAULT_CS: tuple[float, ...] = (0.3, 1.0, 3.0, 10.0)
 # documents, a term seen twice is rare and min_df=2 would leave almost no vocabulary.
 SMALL_CORPUS = 100
 TOP_TERMS = 10
+# Below this many training documents the fits for choosing C run one after the other: starting
+# and stopping a thread pool costs more than the few milliseconds each fit takes.
+PARALLEL_FROM = 1000
 
 
 def proposal_document(
@@ -277,7 +280,8 @@ class RelevanceClassifier(ClassifierMixin, BaseEstimator):
             return model.decision_function(features[test])
 
         # liblinear releases the GIL, so threads share the work without copying the matrix.
-        decisions = joblib.Parallel(n_jobs=self.n_jobs, prefer="threads")(
+        n_jobs = self.n_jobs if len(labels) >= PARALLEL_FROM else None
+        decisions = joblib.Parallel(n_jobs=n_jobs, prefer="threads")(
             joblib.delayed(fold_decision)(train, test, c) for train, test, c in jobs
         )
         held_out = np.sort(np.concatenate([test for _, test in splits]))

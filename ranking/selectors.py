@@ -4,7 +4,7 @@ with the active version, and the model analysis — each in a fixed number of qu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -248,7 +248,9 @@ class RelevanceMonitoring:
     versions: list[RelevanceModel]
     online: OnlineEvaluation
     drift: ScoreDrift
+    # Scores that were or are shown, by kind; scores of versions now in shadow separately.
     score_counts: dict[str, int]
+    shadow_score_count: int = 0
 
 
 def relevance_monitoring(*, conference: Conference) -> RelevanceMonitoring:
@@ -256,12 +258,17 @@ def relevance_monitoring(*, conference: Conference) -> RelevanceMonitoring:
     versions = relevance_versions(conference=conference)
     active = next((v for v in versions if v.status == RelevanceModel.Status.ACTIVE), None)
     counts = {"learned": 0, "topical": 0}
-    counts.update(
+    shadow = 0
+    for kind, status, n in (
         RelevanceScore.objects.filter(proposal__conference=conference)
         .order_by()
-        .values_list("kind")
+        .values_list("kind", "model__status")
         .annotate(n=Count("id"))
-    )
+    ):
+        if status == RelevanceModel.Status.SHADOW:
+            shadow += n
+        else:
+            counts[kind] = counts.get(kind, 0) + n
     return RelevanceMonitoring(
         conference=conference,
         active=active,
@@ -269,6 +276,7 @@ def relevance_monitoring(*, conference: Conference) -> RelevanceMonitoring:
         online=_online_evaluation(conference, active, 2000),
         drift=_score_drift(conference, active),
         score_counts=counts,
+        shadow_score_count=shadow,
     )
 
 
@@ -314,7 +322,12 @@ class PairedOnlineScores:
     def gaps(self) -> list[SliceGap]:
         if not self.labels:
             return []
-        return slice_gaps(self.labels, self.baseline_scores, self.candidate_scores, self.slices)
+        return [
+            replace(gap, group=group_label(gap.slice, gap.group))
+            for gap in slice_gaps(
+                self.labels, self.baseline_scores, self.candidate_scores, self.slices
+            )
+        ]
 
 
 def _snapshot_slices(row: tuple[Any, ...]) -> dict[str, str]:
@@ -523,7 +536,8 @@ class ModelAnalysis:
     findings: list[Finding]
 
 
-def _group_label(attribute: str, value: str) -> str:
+def group_label(attribute: str, value: str) -> str:
+    """A group's name for people: "Middle East & Africa" rather than "middle_east_africa"."""
     choices: dict[str, dict[str, str]] = {
         "format": dict(ExpoFormat.choices),
         "sponsor tier": dict(SponsorTier.choices),
@@ -556,11 +570,11 @@ def model_analysis(*, model: RelevanceModel) -> ModelAnalysis:
         "topic": [[t.name for t in p.topics.all()] for p in proposals]
     }
     for name in SLICE_NAMES:
-        attributes[name] = [[_group_label(name, proposal_slices(p)[name])] for p in proposals]
+        attributes[name] = [[group_label(name, proposal_slices(p)[name])] for p in proposals]
     raising = list(model.top_terms.get("raising", []))[:ANALYSIS_TERMS]
     terms = [t["term"] for t in raising]
     presence = classifier.term_presence(documents, terms)
-    tiers = [_group_label("sponsor tier", proposal_slices(p)["sponsor tier"]) for p in proposals]
+    tiers = [group_label("sponsor tier", proposal_slices(p)["sponsor tier"]) for p in proposals]
     groups = group_scores(scores, labels, attributes) if documents else []
     concentration = term_concentration(
         presence, terms, [t["contribution"] for t in raising], tiers, ignore=frozenset({"unknown"})
@@ -588,3 +602,13 @@ def model_events(*, conference: Conference, limit: int = 30) -> list[RelevanceMo
         .select_related("model")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def labelled_slices(
+    slices: dict[str, dict[str, dict[str, Any]]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """A version's per-slice metrics with groups named for people."""
+    return {
+        name: {group_label(name, group): report for group, report in groups.items()}
+        for name, groups in slices.items()
+    }
