@@ -6,6 +6,7 @@ Everything a chair can list, search, count or export starts from it.
 """
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -598,6 +599,54 @@ class SponsorFeedback:
     rationale: str
     decided_at: dt.datetime
     reviews: list[str] = field(default_factory=list)
+    # Per criterion: "below", "at" or "above" the accepted proposals' median; empty when
+    # fewer than MIN_ACCEPTED_FOR_COMPARISON proposals were accepted.
+    criteria: list[tuple[str, str]] = field(default_factory=list)
+
+
+# Below this many accepted proposals, a comparison with "the accepted median" would come close
+# to telling a sponsor another sponsor's scores.
+MIN_ACCEPTED_FOR_COMPARISON = 5
+# Within half a scale point of the median counts as "at" it: reviewers score in whole points.
+AT_MEDIAN_TOLERANCE = 0.5
+
+
+def criterion_positions_for_sponsor(*, proposal: Proposal) -> list[tuple[str, str]]:
+    """Where the proposal's mean score per criterion lies against the accepted proposals' median.
+
+    Only the position (below / at / above) leaves this function: never a score, and nothing
+    at all when fewer than five proposals of the conference were accepted.
+    """
+    means = (
+        CriterionScore.objects.filter(
+            review__proposal__conference_id=proposal.conference_id, review__version__gt=0
+        )
+        .values("review__proposal_id", "criterion_id", "review__proposal__state")
+        .annotate(mean=Avg("score"))
+    )
+    accepted: dict[int, list[float]] = defaultdict(list)
+    own: dict[int, float] = {}
+    accepted_ids = set()
+    for row in means:
+        if row["review__proposal__state"] == ProposalState.ACCEPTED:
+            accepted[row["criterion_id"]].append(float(row["mean"]))
+            accepted_ids.add(row["review__proposal_id"])
+        if row["review__proposal_id"] == proposal.pk:
+            own[row["criterion_id"]] = float(row["mean"])
+    if len(accepted_ids) < MIN_ACCEPTED_FOR_COMPARISON or not own:
+        return []
+    positions = []
+    for criterion in ReviewCriterion.objects.filter(conference_id=proposal.conference_id):
+        if criterion.pk not in own or len(accepted[criterion.pk]) < MIN_ACCEPTED_FOR_COMPARISON:
+            continue
+        median = statistics.median(accepted[criterion.pk])
+        difference = own[criterion.pk] - median
+        if abs(difference) < AT_MEDIAN_TOLERANCE:
+            position = "at"
+        else:
+            position = "above" if difference > 0 else "below"
+        positions.append((criterion.name, position))
+    return positions
 
 
 def public_feedback_many(*, proposals: Sequence[Proposal]) -> dict[int, list[str]]:
@@ -628,6 +677,7 @@ def public_feedback_for_sponsor(*, proposal: Proposal) -> SponsorFeedback | None
         rationale=decision.rationale,
         decided_at=decision.decided_at,
         reviews=public_feedback_many(proposals=[proposal])[proposal.pk],
+        criteria=criterion_positions_for_sponsor(proposal=proposal),
     )
 
 
