@@ -54,7 +54,7 @@ from reviews.models import (
     ReviewSettings,
 )
 
-PAGE_SIZE = 250
+PAGE_SIZE = 50
 
 
 def reviews_started_count(*, conference: Conference) -> int:
