@@ -18,7 +18,7 @@ class ChairSpeakerSerializer(serializers.ModelSerializer[Speaker]):
 
 class DecisionSerializer(serializers.ModelSerializer[Decision]):
     decided_by = serializers.CharField(
-        source="decided_by.get_full_name", default=None, read_only=True
+        source="decided_by.get_full_name", default=None, allow_null=True, read_only=True
     )
 
     class Meta:
@@ -27,8 +27,12 @@ class DecisionSerializer(serializers.ModelSerializer[Decision]):
 
 
 class ChairProposalSerializer(serializers.ModelSerializer[Proposal]):
-    organisation = serializers.CharField(source="organisation.name", default=None, read_only=True)
-    track = serializers.CharField(source="track.name", default=None, read_only=True)
+    organisation = serializers.CharField(
+        source="organisation.name", default=None, allow_null=True, read_only=True
+    )
+    track = serializers.CharField(
+        source="track.name", default=None, allow_null=True, read_only=True
+    )
     topics = serializers.ManyRelatedField(
         child_relation=serializers.SlugRelatedField(slug_field="name", read_only=True),
         read_only=True,
@@ -160,8 +164,8 @@ class ConflictRowSerializer(serializers.Serializer[Any]):
     proposal_id = serializers.IntegerField(source="proposal.pk")
     proposal = serializers.CharField(source="proposal.title")
     automatic_reasons = serializers.ListField(child=serializers.CharField())
-    ruling = serializers.CharField(source="ruling.kind", default=None)
-    ruling_reason = serializers.CharField(source="ruling.reason", default=None)
+    ruling = serializers.CharField(source="ruling.kind", default=None, allow_null=True)
+    ruling_reason = serializers.CharField(source="ruling.reason", default=None, allow_null=True)
     conflicted = serializers.BooleanField()
 
 
@@ -170,7 +174,9 @@ class ScheduleSessionSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(source="proposal.title")
     abstract = serializers.CharField(source="proposal.abstract")
     format = serializers.CharField(source="proposal.format")
-    organisation = serializers.CharField(source="proposal.organisation.name", default=None)
+    organisation = serializers.CharField(
+        source="proposal.organisation.name", default=None, allow_null=True
+    )
     speakers = serializers.SerializerMethodField()
     track = serializers.CharField(source="track.name")
     room = serializers.CharField(source="room.name")
