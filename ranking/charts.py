@@ -49,7 +49,7 @@ RC: dict[Any, Any] = {
 }
 FULL_WIDTH = 8.6  # inches; at 96 dpi about the width of the page's content column
 HALF_WIDTH = 4.6
-MAX_LABEL = 44
+MAX_LABEL = 52
 
 
 def _render(figure: Figure) -> bytes:

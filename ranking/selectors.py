@@ -535,6 +535,10 @@ class ModelAnalysis:
     length: LengthEffect
     findings: list[Finding]
 
+    @property
+    def house_style_terms(self) -> list[TermConcentration]:
+        return [t for t in self.terms if t.flagged]
+
 
 def group_label(attribute: str, value: str) -> str:
     """A group's name for people: "Middle East & Africa" rather than "middle_east_africa"."""
