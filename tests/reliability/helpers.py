@@ -25,7 +25,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_DB = 14  # only these tests use it; flushed before and after each test
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 # Short, so that a killed worker's messages come back within the test (production: 3600 s).
-VISIBILITY_TIMEOUT = 2
+VISIBILITY_TIMEOUT = 1
 CELERY_QUEUE = "celery"
 
 
