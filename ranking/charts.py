@@ -127,7 +127,7 @@ def drift_chart(
             label="this edition's proposals",
         )
         axes.set_xlim(0, 1)
-        axes.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
+        axes.yaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
         axes.set_xlabel("score")
         axes.set_ylabel("share of scores")
         axes.grid(axis="y", color=GRID, linewidth=0.5)
