@@ -11,8 +11,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.urls import reverse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.urls import NoReverseMatch, reverse
 from django_otp import user_has_device
 
 from expo.security.services import LAST_SEEN, TWO_FACTOR_REQUIRED, session_is_idle
@@ -100,5 +106,12 @@ class SessionSecurityMiddleware:
                 code="two_factor_required",
                 status=403,
             )
+        try:
+            verify = reverse("security:two-factor-verify")
+        except NoReverseMatch:
+            # The security pages are not routed (expo/urls.py lacks their include): fail closed.
+            return HttpResponseForbidden(
+                "Two-factor login is on for your account, but this site cannot ask for the code."
+            )
         query = urlencode({"next": request.get_full_path()})
-        return HttpResponseRedirect(f"{reverse('security:two-factor-verify')}?{query}")
+        return HttpResponseRedirect(f"{verify}?{query}")

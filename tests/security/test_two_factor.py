@@ -183,3 +183,11 @@ def test_users_without_a_device_log_in_with_a_password_only(client):
     admin = AdminFactory()
     password_login(client, admin)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.urls("tests.security.urls_without_security")
+def test_two_factor_fails_closed_when_its_pages_are_not_routed(client, chair_with_device):
+    password_login(client, chair_with_device)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 403
+    assert "cannot ask for the code" in response.content.decode()
