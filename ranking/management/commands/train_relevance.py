@@ -5,6 +5,8 @@
     manage.py train_relevance --conference SLUG --promote 3 \
         --override-reason "..." --admin admin@example.org      # activate v3 despite the rule
     manage.py train_relevance --conference SLUG --rollback --admin admin@example.org
+    manage.py train_relevance --conference SLUG --shadow 3      # v3 scores beside the active one
+    manage.py train_relevance --conference SLUG --stop-shadow 3
     manage.py train_relevance --conference SLUG --list
 """
 
@@ -20,6 +22,8 @@ from ranking.services import (
     ArtefactIntegrityError,
     relevance_model_promote,
     relevance_model_rollback,
+    relevance_model_shadow_start,
+    relevance_model_shadow_stop,
     relevance_model_train,
 )
 
@@ -43,6 +47,10 @@ class Command(BaseCommand):
         action.add_argument("--promote", type=int, metavar="VERSION", help="activate a version")
         action.add_argument("--rollback", action="store_true", help="reactivate the previous")
         action.add_argument("--list", action="store_true", help="list versions and metrics")
+        action.add_argument(
+            "--shadow", type=int, metavar="VERSION", help="score with a version in shadow"
+        )
+        action.add_argument("--stop-shadow", type=int, metavar="VERSION", help="stop a shadow")
         parser.add_argument("--override-reason", default="", help="admin's reason to override")
         parser.add_argument("--admin", metavar="EMAIL", help="the admin acting (for the record)")
 
@@ -60,6 +68,16 @@ class Command(BaseCommand):
         try:
             if options["list"]:
                 self._list(conference)
+            elif options["shadow"] is not None:
+                model = self._version(conference, options["shadow"])
+                relevance_model_shadow_start(model=model, by=admin)
+                self.stdout.write(
+                    f"v{model.version} scores proposals in shadow; reviewers do not see it."
+                )
+            elif options["stop_shadow"] is not None:
+                model = self._version(conference, options["stop_shadow"])
+                relevance_model_shadow_stop(model=model, by=admin)
+                self.stdout.write(f"v{model.version} no longer scores in shadow.")
             elif options["rollback"]:
                 model = relevance_model_rollback(conference=conference, by=admin)
                 self.stdout.write(f"v{model.version} is active again.")
