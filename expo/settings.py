@@ -256,6 +256,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Sessions end after this long without a request (expo.security's middleware).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 60 * 60)
+OTP_TOTP_ISSUER = "Expo"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

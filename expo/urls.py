@@ -10,6 +10,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("expo.api_urls")),
+    path("accounts/security/", include("expo.security.urls")),
     path("accounts/", include("expo.accounts.urls")),
     path("review/", include("reviews.urls")),
     path("ranking/", include("ranking.urls")),

@@ -36,8 +36,6 @@ from tests.security.matrix_support import (
 )
 from tests.security.world import ROLES, World, build_world
 
-pytestmark = pytest.mark.urls("tests.security.urls")
-
 Kwargs = Callable[[World], dict[str, Any]]
 
 

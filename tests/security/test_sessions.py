@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from expo.security.services import LAST_SEEN, sessions_end_all, sessions_of
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.security.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
