@@ -14,7 +14,7 @@ import io
 import json
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Any, Literal
@@ -666,13 +666,19 @@ class SliceReport:
         """The report as one JSON object; raises if a non-finite number slipped through."""
         return json.dumps(self.as_dict(), allow_nan=False, ensure_ascii=False, indent=2)
 
-    def to_csv(self) -> str:
-        """One row per slice, the columns of ``CSV_COLUMNS``; empty cells for undefined values."""
+    def to_csv(self, *, escape: Callable[[Any], Any] | None = None) -> str:
+        """One row per slice, the columns of ``CSV_COLUMNS``; empty cells for undefined values.
+
+        ``escape`` is applied to every cell, e.g. ``expo.security.csv.csv_cell_escape`` so that
+        a slice value such as ``=HYPERLINK(…)`` read from the input is not run by a spreadsheet
+        (passed in, so that this module keeps working without Django).
+        """
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for result in self.slices:
-            writer.writerow(_csv_cell(getattr(result, name)) for name in CSV_COLUMNS)
+            cells = (_csv_cell(getattr(result, name)) for name in CSV_COLUMNS)
+            writer.writerow([escape(cell) for cell in cells] if escape else list(cells))
         return buffer.getvalue()
 
     def adjusted_for(self) -> str:

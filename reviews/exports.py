@@ -1,24 +1,12 @@
 """CSV exports that are safe to open in a spreadsheet."""
 
 import csv
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from django.http import StreamingHttpResponse
 
-# A cell starting with one of these is run as a formula by spreadsheets (OWASP, "CSV
-# Injection"); tab and carriage return can hide such a start.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def csv_safe(value: Any) -> Any:
-    """``value`` with a leading apostrophe if a spreadsheet would read it as a formula.
-    Plain numbers (also negative ones) are left alone: they cannot be formulas."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+from expo.security.csv import csv_cell_escape as csv_safe
 
 
 class _Echo:

@@ -150,3 +150,20 @@ def test_slice_report_from_the_shell_exits_non_zero_with_message_on_stderr(tmp_p
     assert completed.returncode != 0
     assert completed.stdout == ""
     assert "column 'accepted' must hold 0 or 1; found 'maybe'" in completed.stderr
+
+
+def test_slice_report_csv_escapes_values_a_spreadsheet_would_run(tmp_path):
+    rows = ["accepted,sponsor"]
+    for i in range(40):
+        rows.append(f'{i % 2},=HYPERLINK("http://evil.example")')
+        rows.append(f"{i % 3 == 0:d},Plain Labs")
+    path = tmp_path / "formula.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    output = _run("--input", str(path), "--outcome", "accepted", "--slice", "sponsor", "--format",
+                  "csv")  # fmt: skip
+    values = [r["value"] for r in csv.DictReader(io.StringIO(output))]
+    assert '\'=HYPERLINK("http://evil.example")' in values
+    assert "Plain Labs" in values
+    # JSON keeps the value exactly as read: escaping is for spreadsheets only.
+    data = json.loads(_run("--input", str(path), "--outcome", "accepted", "--slice", "sponsor"))
+    assert '=HYPERLINK("http://evil.example")' in [s["value"] for s in data["slices"]]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from expo.security.csv import csv_cell_escape
 from ranking.slices import (
     DEFAULT_MIN_N,
     DEFAULT_SCORE_BINS,
@@ -105,6 +106,10 @@ class Command(BaseCommand):
             )
         except SliceInputError as error:
             raise CommandError(str(error)) from error
-        output = {"json": report.to_json, "csv": report.to_csv, "text": report.to_text}
+        output = {
+            "json": report.to_json,
+            "csv": lambda: report.to_csv(escape=csv_cell_escape),
+            "text": report.to_text,
+        }
         text = output[options["format"]]()
         self.stdout.write(text, ending="" if text.endswith("\n") else "\n")
