@@ -11,6 +11,8 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from expo.celery import SWEEP_SECONDS
@@ -171,3 +173,14 @@ def test_beat_runs_the_sweep_more_often_than_its_grace_period():
     assert entry["task"] in celery_app.tasks
     assert entry["schedule"] == SWEEP_SECONDS < DEFAULT_GRACE.total_seconds()
     assert entry["options"]["expires"] < SWEEP_SECONDS
+
+
+def test_finding_unscored_proposals_takes_the_same_queries_for_one_or_many(conference):
+    proposal(conference)
+    with CaptureQueriesContext(connection) as one:
+        assert len(proposals_without_current_score(older_than=timezone.now())) == 1
+    for _ in range(20):
+        proposal(conference)
+    with CaptureQueriesContext(connection) as many:
+        assert len(proposals_without_current_score(older_than=timezone.now())) == 21
+    assert len(many) == len(one)
