@@ -168,11 +168,19 @@ def test_sweep_command_refuses_a_bad_grace_period_and_changes_nothing(conference
     assert not RelevanceScore.objects.exists()
 
 
-def test_beat_runs_the_sweep_more_often_than_its_grace_period():
+def test_beat_runs_the_sweep_more_often_than_its_grace_period(conference):
     entry = celery_app.conf.beat_schedule["sweep-missed-work"]
-    assert entry["task"] in celery_app.tasks
     assert entry["schedule"] == SWEEP_SECONDS < DEFAULT_GRACE.total_seconds()
     assert entry["options"]["expires"] < SWEEP_SECONDS
+    missed = proposal(conference)
+    counts = celery_app.tasks[entry["task"]].delay().get()
+    assert counts == {
+        "unscored_proposals": 1,
+        "queued_messages": 0,
+        "failed_messages": 0,
+        "published": 1,
+    }
+    assert RelevanceScore.objects.filter(proposal=missed).exists()
 
 
 def test_finding_unscored_proposals_takes_the_same_queries_for_one_or_many(conference):
