@@ -24,5 +24,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(_safe_next(request) or "dashboard")
     return render(
-        request, "accounts/signup.html", {"form": form, "next": _safe_next(request) or ""}
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": _safe_next(request) or ""},
+        status=400 if request.method == "POST" else 200,
     )

@@ -47,7 +47,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, "Your account and personal data are deleted.")
             return redirect("home")
-    return render(request, "accounts/my_data.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/my_data.html", {"form": form}, status=status)
 
 
 @login_required

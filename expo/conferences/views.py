@@ -1,11 +1,13 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from expo.conferences.models import FORMAT_MINUTES, Conference, ExpoFormat
 from expo.conferences.selectors import conferences_listed
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     conferences = list(conferences_listed())
@@ -14,6 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "conferences/home.html", {"conferences": conferences})
 
 
+@require_safe
 def conference_detail(request: HttpRequest, slug: str) -> HttpResponse:
     conference = get_object_or_404(
         Conference.objects.prefetch_related("topics", "tracks"), slug=slug

@@ -42,7 +42,10 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{organisation.name} is created; you are its owner.")
             return redirect("organisation-detail", slug=organisation.slug)
-    return render(request, "sponsors/organisation_form.html", {"form": form, "creating": True})
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "sponsors/organisation_form.html", {"form": form, "creating": True}, status=status
+    )
 
 
 @login_required
@@ -84,6 +87,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "sponsors/organisation_form.html",
         {"form": form, "organisation": organisation, "creating": False},
+        status=400 if request.method == "POST" else 200,
     )
 
 

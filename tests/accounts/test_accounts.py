@@ -34,7 +34,7 @@ def test_signup_stores_email_lower_case(client):
 def test_signup_rejects_existing_email_in_any_case(client):
     UserFactory(email="grace@navy.example")
     response = client.post(reverse("signup"), signup_data(email="GRACE@navy.example"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "exists already" in response.content.decode()
     assert User.objects.count() == 1
 
@@ -52,7 +52,7 @@ def test_signup_rejects_existing_email_in_any_case(client):
 def test_signup_bad_input_keeps_typed_values_and_creates_nothing(client, overrides, message):
     response = client.post(reverse("signup"), signup_data(**overrides))
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in body
     assert User.objects.count() == 0
     if overrides.get("full_name") != "":

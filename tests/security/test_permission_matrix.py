@@ -116,15 +116,15 @@ def api(**rows: str) -> dict[str, str]:
 # fmt: off
 DOORS: dict[str, Door] = {
     # --- health, home and conference pages (public) ---
-    "healthz": Door({"get": PUBLIC, "post": PUBLIC}),
-    "readyz": Door({"get": PUBLIC, "post": PUBLIC}),
-    "home": Door({"get": PUBLIC, "post": PUBLIC}),
-    "conference-detail": Door({"get": PUBLIC, "post": PUBLIC}, conf),
+    "healthz": Door({"get": PUBLIC, "post": NOT_ALLOWED}),
+    "readyz": Door({"get": PUBLIC, "post": NOT_ALLOWED}),
+    "home": Door({"get": PUBLIC, "post": NOT_ALLOWED}),
+    "conference-detail": Door({"get": PUBLIC, "post": NOT_ALLOWED}, conf),
     # --- accounts ---
     "login": Door({"get": "200 R R R R R", "post": "200 R R R R R"}),
     "logout": Door({"get": NOT_ALLOWED, "post": "R R R R R R"}),
-    "signup": Door({"get": "200 R R R R R", "post": "200 R R R R R"}),
-    "my-data": Door({"get": ANY_USER, "post": ANY_USER}),
+    "signup": Door({"get": "200 R R R R R", "post": "400 R R R R R"}),
+    "my-data": Door({"get": ANY_USER, "post": "L 400 400 400 400 400"}),
     "my-data-export": Door({"get": ANY_USER, "post": ANY_USER}),
     "password_change": Door({"get": ANY_USER, "post": ANY_USER}),
     "password_change_done": Door({"get": ANY_USER, "post": LOGIN_NOT_ALLOWED}),
@@ -149,10 +149,10 @@ DOORS: dict[str, Door] = {
     "security:logout-everywhere": Door({"get": LOGIN_NOT_ALLOWED, "post": "L R R R R R"}),
     "security:api-token": Door({"get": LOGIN_NOT_ALLOWED, "post": "L 400 400 400 400 400"}),
     # --- sponsors: organisations, invitations, proposals ---
-    "organisation-create": Door({"get": ANY_USER, "post": ANY_USER}),
+    "organisation-create": Door({"get": ANY_USER, "post": "L 400 400 400 400 400"}),
     # Admins run the site and may open any organisation; other sponsors and chairs get 404.
     "organisation-detail": Door({"get": "L 200 404 404 404 200", "post": "L 200 404 404 404 200"}, org_a),
-    "organisation-edit": Door({"get": "L 200 404 404 404 200", "post": "L 200 404 404 404 200"}, org_a),
+    "organisation-edit": Door({"get": "L 200 404 404 404 200", "post": "L 400 404 404 404 400"}, org_a),
     "organisation-invite": Door({"get": LOGIN_NOT_ALLOWED, "post": "L 400 404 404 404 400"}, org_a),
     # Removing A's owner: the last owner cannot leave, so the owner's own request is refused
     # with a message (R); the membership is not found in another organisation's context.
@@ -163,7 +163,7 @@ DOORS: dict[str, Door] = {
     # The token is the permission: whoever holds the link sees whom it invites.
     "invitation-accept": Door({"get": "L 200 200 200 200 200", "post": "L 200 200 200 200 200"},
                               lambda w: {"token": w.invitation_token}),
-    "dashboard": Door({"get": ANY_USER, "post": ANY_USER}),
+    "dashboard": Door({"get": ANY_USER, "post": LOGIN_NOT_ALLOWED}),
     # A's proposal: only A's members; even admins use the review workspace instead.
     "proposal-detail": Door({"get": "L 200 404 404 404 404", "post": "L 200 404 404 404 404"}, pa),
     # Under review: no more edits; A's member is sent back to the proposal with the reason.

@@ -55,7 +55,7 @@ def test_create_organisation_requires_login(client):
 def test_create_organisation_bad_input_creates_nothing(client, overrides, message):
     client.force_login(UserFactory())
     response = client.post(reverse("organisation-create"), org_data(**overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Organisation.objects.exists()
 
