@@ -207,3 +207,17 @@ def test_sponsor_pages_and_api_never_carry_scores_or_explanations(client):
             assert leak not in body, (leak, response.wsgi_request.path)
     payload = json.loads(responses[-1].content)
     assert not {"score", "relevance", "explanation", "relevance_score"} & set(payload)
+
+
+def test_review_page_shows_the_panel_only_after_the_chairs_own_review(client):
+    w = world(shadow=False)
+    proposal = proposal_with_score(w)
+    review_services.review_setup_ensure(conference=w.conference)
+    client.force_login(w.chair)
+    url = reverse("reviews:proposal", args=[w.conference.slug, proposal.pk])
+    before = client.get(url).content.decode()
+    assert "data-relevance-panel" in before
+    assert "data-relevance-score" not in before
+    submit_review(w.chair, proposal)
+    after = client.get(url).content.decode()
+    assert "data-relevance-score" in after
