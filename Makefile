@@ -48,10 +48,11 @@ format: install
 
 # The test database: $DATABASE_URL if set (CI sets it), else the local PostgreSQL when it
 # answers, else SQLite. pytest's own exit code is passed through: 5 (no tests) fails too.
+# Two xdist workers for the two cores; tests that share Redis run in one worker (loadgroup).
 test: lint browser
 	@export DATABASE_URL="$$($(PYTHON) bin/test_database_url)"; \
 	echo "Testing against $${DATABASE_URL%%@*}…"; \
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium (no browser download); install it when missing.
 browser:

@@ -22,3 +22,10 @@ def _clear_cache():
 def _fast_password_hashing(settings):
     """Tests create many users; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start Celery workers on a shared Redis database run in one xdist worker."""
+    for item in items:
+        if "tests/reliability/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.xdist_group("reliability"))
