@@ -2,7 +2,8 @@
 sponsor's availability page all ask.
 
 Admins (superusers) run the schedule: rooms, tracks, solving, editing, publishing. Cochairs of
-the conference may look at every scheduling page but change nothing. Sponsors state their
+the conference may look at every scheduling page, and move a proposal they are not conflicted
+with to another track (with a reason); otherwise they change nothing. Sponsors state their
 speakers' unavailability and their timing wishes for their own organisation's proposals.
 The public schedule needs no permission: it shows only published versions.
 """
@@ -14,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from expo.proposals.models import Proposal, ProposalState
 from expo.rules import is_admin, is_conference_chair, is_proposal_sponsor
+from reviews.rules import chairs_proposal_conference, is_conflicted
 
 # A sponsor may still state availability while the proposal can end up on the schedule.
 AVAILABILITY_STATES = frozenset(
@@ -36,6 +38,7 @@ def proposal_may_be_scheduled(_user: Any, proposal: Proposal | None) -> bool:
 rules.add_perm("scheduling.view_schedule_admin", is_admin | is_conference_chair)
 rules.add_perm("scheduling.manage_schedule", is_admin)
 # The object is the proposal.
+rules.add_perm("scheduling.assign_track", is_admin | (chairs_proposal_conference & ~is_conflicted))
 rules.add_perm("scheduling.view_availability", is_proposal_sponsor | is_admin)
 rules.add_perm(
     "scheduling.change_availability",

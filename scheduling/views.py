@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from expo.accounts.models import User
 from expo.conferences.models import Conference, Track
 from expo.proposals.models import Proposal, ProposalState
+from reviews.conflicts import conflicted_proposal_ids
 from scheduling import exports, selectors, services
 from scheduling.forms import (
     BreakForm,
@@ -492,6 +493,9 @@ def tracks(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return redirect("scheduling:tracks", conference.slug)
     proposals = selectors.track_sorting_rows(conference=conference)
+    if not request.user.is_superuser:
+        hidden = conflicted_proposal_ids(user=_user(request), conference=conference)
+        proposals = [p for p in proposals if p.pk not in hidden]
     conference_tracks = list(Track.objects.filter(conference=conference))
     forms = {
         p.pk: TrackChoiceForm(proposal=p, tracks=conference_tracks, prefix=f"p{p.pk}")
@@ -503,6 +507,7 @@ def tracks(request: HttpRequest, slug: str) -> HttpResponse:
         conference,
         "tracks",
         rows=[(p, forms[p.pk]) for p in proposals],
+        may_assign=may(request.user, "scheduling.view_schedule_admin", conference),
         loads=selectors.track_loads(conference=conference),
     )
 
@@ -510,10 +515,13 @@ def tracks(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def track_choose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    conference = _conference(request, slug, "scheduling.manage_schedule")
+    conference = _conference(request, slug, "scheduling.view_schedule_admin")
     proposal = get_object_or_404(
         Proposal, pk=pk, conference=conference, state=ProposalState.ACCEPTED
     )
+    if not may(request.user, "scheduling.assign_track", proposal):
+        # A conflicted chair finds no trace of the proposal: the same 404 as a missing one.
+        raise Http404("No such proposal.")
     if "release" in request.POST:
         services.track_assignment_release(proposal=proposal)
         messages.success(

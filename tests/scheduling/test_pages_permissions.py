@@ -102,7 +102,12 @@ def post_actions(conference, schedule):
 def test_only_admins_change_anything(client, conference, users, schedule, role):
     client = client_for(client, users, role)
     versions = ScheduleVersion.objects.count()
-    for url, data in post_actions(conference, schedule):
+    actions = post_actions(conference, schedule)
+    if role == "cochair":
+        # Chairs may move a proposal to another track (test_track_chair_override.py).
+        choose = reverse("scheduling:track-choose", args=[conference.slug, schedule["workshop"].pk])
+        actions = [(url, data) for url, data in actions if url != choose]
+    for url, data in actions:
         response = client.post(url, data)
         assert response.status_code in {302, 403, 404}, url
         if role == "anonymous":

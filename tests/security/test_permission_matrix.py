@@ -198,7 +198,7 @@ DOORS: dict[str, Door] = {
     "scheduling:overview": Door({"get": "L 404 404 200 200 200", "post": LOGIN_NOT_ALLOWED}, conf),
     "scheduling:venue": Door({"get": "L 404 404 200 200 200", "post": "L 404 404 403 403 R"}, conf),
     "scheduling:tracks": Door({"get": "L 404 404 200 200 200", "post": "L 404 404 403 403 R"}, conf),
-    "scheduling:track-choose": Door({"get": LOGIN_NOT_ALLOWED, "post": "L 404 404 404 404 R"},
+    "scheduling:track-choose": Door({"get": LOGIN_NOT_ALLOWED, "post": "L 404 404 R R R"},
                                     lambda w: {"slug": w.conference.slug, "pk": w.scheduled.pk}),
     "scheduling:solve": Door({"get": LOGIN_NOT_ALLOWED, "post": "L 404 404 404 404 R"}, conf),
     "scheduling:compare": Door({"get": "L 404 404 200 200 200", "post": LOGIN_NOT_ALLOWED}, conf, "?a=1&b=2"),
