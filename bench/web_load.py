@@ -73,9 +73,11 @@ def generate() -> tuple[User, User]:
     )
     # Organisation 0 gets exactly LIST_ROWS proposals, organisation 1 exactly one; the rest
     # share the remainder, so that the page measured is a realistic 50-row list.
-    owners = [0] * LIST_ROWS + [1] + [
-        2 + i % (ORGANISATIONS - 2) for i in range(PROPOSALS - LIST_ROWS - 1)
-    ]
+    owners = (
+        [0] * LIST_ROWS
+        + [1]
+        + [2 + i % (ORGANISATIONS - 2) for i in range(PROPOSALS - LIST_ROWS - 1)]
+    )
     proposals = Proposal.objects.bulk_create(
         Proposal(
             conference=conference,
