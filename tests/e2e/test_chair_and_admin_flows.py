@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from expo.celery import app as celery_app
 from expo.conferences.services import conference_create_default_tracks
 from expo.proposals.models import ProposalState
 from reviews.models import Decision, Review
@@ -121,7 +122,10 @@ def _venue(conference):
     return tracks
 
 
-def test_admin_solves_and_publishes_and_public_sees_schedule(page, live_server):
+def test_admin_solves_and_publishes_and_public_sees_schedule(page, live_server, monkeypatch):
+    # The solver runs as a Celery task; here in the live server's thread, even if the
+    # environment names a broker.
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
     conference = ConferenceFactory(slug="schedflow2027", name="Scheduling Flow Conference")
     talks, workshops_a, workshops_b = _venue(conference)
     titles = {
