@@ -12,7 +12,7 @@ from expo.conferences.services import conference_create_default_tracks
 from expo.proposals.models import ProposalState
 from reviews.models import Decision, Review
 from scheduling.models import Room, ScheduleBreak, ScheduleState, ScheduleVersion, TrackWindow
-from tests.e2e.conftest import shot
+from tests.browser import shot
 from tests.factories import (
     PASSWORD,
     AdminFactory,

@@ -3,7 +3,7 @@
 import pytest
 
 from expo.proposals.models import Proposal
-from tests.e2e.conftest import shot
+from tests.browser import shot
 from tests.factories import ConferenceFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -2,13 +2,13 @@
 
 import pytest
 
-from tests.e2e.conftest import browser, page, shot  # noqa: F401  (fixtures)
+from tests.browser import shot
 from tests.factories import PASSWORD, ConferenceFactory, MembershipFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_panel_updates_as_the_sponsor_types(page, live_server):  # noqa: F811
+def test_panel_updates_as_the_sponsor_types(page, live_server):
     conference = ConferenceFactory(topic_names=["Computer vision", "Theory"])
     member = MembershipFactory(role="owner")
     problems: list[str] = []

@@ -7,14 +7,13 @@ import pytest
 
 from reviews import services
 from reviews.models import Review
-from tests.e2e.conftest import browser, page  # noqa: F401  (fixtures)
 from tests.factories import PASSWORD, ChairFactory, ConferenceFactory
 from tests.reviews.factories import criteria_of, submitted_proposal
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, live_server, email):  # noqa: F811
+def log_in(page, live_server, email):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", PASSWORD)
@@ -22,7 +21,7 @@ def log_in(page, live_server, email):  # noqa: F811
     page.wait_for_url("**/dashboard/")
 
 
-def test_review_with_keyboard_and_autosave(page, live_server):  # noqa: F811
+def test_review_with_keyboard_and_autosave(page, live_server):
     conference = ConferenceFactory(slug="browser2027")
     chair = ChairFactory(conference=conference).user
     first = submitted_proposal(conference, title="Alpha: offline evaluation")
