@@ -8,6 +8,7 @@ Every worker is killed in a finalizer, whatever the test did.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 
 import kombu.pools
@@ -17,20 +18,41 @@ from django.conf import settings as django_settings
 
 from expo.celery import app as celery_app
 from tests.reliability.helpers import (
-    REDIS_URL,
+    SHARED_REDIS_URL,
     VISIBILITY_TIMEOUT,
+    RedisServer,
     Worker,
     database_url_for_children,
-    requires_postgres_and_redis,
+    redis_answers,
+    requires_postgres,
 )
 from tests.reliability.smtp_sink import SmtpSink
 
 
+@pytest.fixture(scope="session")
+def broker_server(tmp_path_factory) -> Iterator[str]:
+    """The URL of this session's broker: a private redis-server when the program is installed,
+    else database 14 of the shared one on 127.0.0.1:6379."""
+    if shutil.which("redis-server") is None:
+        if not redis_answers(SHARED_REDIS_URL):
+            pytest.skip(f"worker-process tests need redis-server or Redis at {SHARED_REDIS_URL}")
+        yield SHARED_REDIS_URL
+        return
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    yield server.url
+    server.stop()
+
+
 @pytest.fixture
-def broker_redis() -> Iterator[redis.Redis]:
-    """Redis database 14, empty at the start and end of the test."""
-    requires_postgres_and_redis()
-    client = redis.Redis.from_url(REDIS_URL)
+def broker_url(broker_server) -> str:
+    requires_postgres()
+    return broker_server
+
+
+@pytest.fixture
+def broker_redis(broker_url) -> Iterator[redis.Redis]:
+    """The broker's Redis database, empty at the start and end of the test."""
+    client = redis.Redis.from_url(broker_url)
     client.flushdb()
     yield client
     client.flushdb()
@@ -94,8 +116,8 @@ def smtp_sink() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture
-def child_env(tmp_path) -> dict[str, str]:
-    """Environment for worker and ``manage.py`` processes: the test database, Redis 14."""
+def child_env(broker_url) -> dict[str, str]:
+    """Environment for worker and ``manage.py`` processes: the test database and broker."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -104,7 +126,7 @@ def child_env(tmp_path) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="expo.settings",
         DATABASE_URL=database_url_for_children(),
-        CELERY_BROKER_URL=REDIS_URL,
+        CELERY_BROKER_URL=broker_url,
         CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
         MEDIA_ROOT=str(django_settings.MEDIA_ROOT),
         RELEVANCE_MODEL_DIR=str(getattr(django_settings, "RELEVANCE_MODEL_DIR", "")),

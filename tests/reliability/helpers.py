@@ -22,18 +22,56 @@ import redis
 from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-REDIS_DB = 14  # only these tests use it; flushed before and after each test
-REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 # Short, so that a killed worker's messages come back within the test (production: 3600 s).
 VISIBILITY_TIMEOUT = 1
 CELERY_QUEUE = "celery"
+# Without a redis-server program, the machine's shared Redis, in a database nobody else uses.
+SHARED_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-def redis_answers() -> bool:
+def redis_answers(url: str) -> bool:
     try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+class RedisServer:
+    """A private ``redis-server`` for one test session, so that no other test run on the same
+    machine (a colleague's ``make test``) can take or flush this run's messages."""
+
+    def __init__(self, directory: Path) -> None:
+        port = closed_port()
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while not redis_answers(self.url):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server did not start on port {port}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
 
 
 def closed_port() -> int:
@@ -44,24 +82,29 @@ def closed_port() -> int:
 
 
 def wait_until(
-    predicate: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.05
+    predicate: Callable[[], Any],
+    *,
+    timeout: float,
+    what: str,
+    log: Worker | None = None,
+    interval: float = 0.05,
 ) -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``."""
+    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``,
+    with the end of ``log``'s output then."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"Timed out after {timeout:.0f} s waiting for {what}.")
+            tail = f"\nWorker log:\n{log.log_tail()}" if log is not None else ""
+            pytest.fail(f"Timed out after {timeout:.0f} s waiting for {what}.{tail}")
         time.sleep(interval)
 
 
-def requires_postgres_and_redis() -> None:
+def requires_postgres() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("worker-process tests need PostgreSQL (DATABASE_URL=postgres://…)")
-    if not redis_answers():
-        pytest.skip(f"worker-process tests need Redis at {REDIS_URL}")
 
 
 def database_url_for_children() -> str:

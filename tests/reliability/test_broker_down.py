@@ -20,7 +20,13 @@ from tests.proposals.post_data import proposal_post_data
 from tests.reliability.helpers import closed_port, manage, queued_tasks, wait_until
 from tests.reviews.factories import bulk_reviews
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# Under xdist (make test: --dist loadgroup) the worker-process tests run one after another in
+# one xdist worker: each starts Celery processes, and the machine has two cores.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("reliability"),
+]
 
 
 def test_work_queued_while_broker_down_is_done_once_sweeper_runs_after_it_is_back(
@@ -85,7 +91,8 @@ def test_work_queued_while_broker_down_is_done_once_sweeper_runs_after_it_is_bac
             and OutboxMessage.objects.filter(status=OutboxStatus.SENT).exists()
         ),
         timeout=60,
-        what=f"the score and the e-mail\n{worker.log_tail()}",
+        what="the score and the e-mail",
+        log=worker,
     )
     assert smtp_sink.accepted_count() == 1
     assert str(smtp_sink.accepted[0]["To"]) == sponsor.user.email

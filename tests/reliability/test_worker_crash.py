@@ -17,14 +17,19 @@ from reviews.models import AuditAction, AuditEvent, OutboxMessage, OutboxStatus
 from tests.factories import ChairFactory, ConferenceFactory, MembershipFactory, ProposalFactory
 from tests.reliability.helpers import (
     CELERY_QUEUE,
-    REDIS_URL,
     queued_tasks,
     wait_for_visibility_timeout,
     wait_until,
 )
 from tests.reviews.factories import bulk_reviews, sponsor_with_proposal
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# Under xdist (make test: --dist loadgroup) the worker-process tests run one after another in
+# one xdist worker: each starts Celery processes, and the machine has two cores.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("reliability"),
+]
 
 PROPOSALS = 200
 MESSAGES = 30
@@ -44,9 +49,9 @@ def submit_proposals(n):
 
 
 def test_scoring_survives_worker_killed_mid_batch(
-    broker_redis, publish_to, child_env, start_worker
+    broker_url, broker_redis, publish_to, child_env, start_worker
 ):
-    publish_to(REDIS_URL)
+    publish_to(broker_url)
     submit_proposals(PROPOSALS)
     assert queued_tasks(broker_redis)["ranking.tasks.score_proposal"] == PROPOSALS
 
@@ -63,7 +68,8 @@ def test_scoring_survives_worker_killed_mid_batch(
     wait_until(
         lambda: RelevanceScore.objects.count() >= PROPOSALS,
         timeout=60,
-        what=f"{PROPOSALS} scores (second worker log:\n{second.log_tail()})",
+        what=f"{PROPOSALS} scores",
+        log=second,
     )
     wait_until(
         lambda: broker_redis.llen(CELERY_QUEUE) == 0 and broker_redis.hlen("unacked") == 0,
@@ -113,9 +119,9 @@ def queue_decision_emails(n):
 
 
 @pytest.fixture
-def sending_env(broker_redis, publish_to, child_env, smtp_sink):
+def sending_env(broker_url, broker_redis, publish_to, child_env, smtp_sink):
     """MESSAGES decision e-mails queued on Redis; the environment of workers that send them."""
-    publish_to(REDIS_URL)
+    publish_to(broker_url)
     queue_decision_emails(MESSAGES)
     assert queued_tasks(broker_redis)["reviews.tasks.outbox_send"] == MESSAGES
     return {**child_env, "EMAIL_URL": smtp_sink.url}
@@ -129,14 +135,15 @@ def crash_at_tenth_email(worker, smtp_sink, when, action):
     """Run ``action`` at the 10th message the mail server receives (``when``: before or
     after accepting it). One task at a time (concurrency 1), so it lands at one known point."""
     crash = smtp_sink.crash_at(10, when, action)
-    wait_until(crash.done.is_set, timeout=60, what=f"the 10th e-mail\n{worker.log_tail()}")
+    wait_until(crash.done.is_set, timeout=60, what="the 10th e-mail", log=worker)
 
 
 def wait_until_all_sent(broker_redis, worker):
     wait_until(
         lambda: sent() == MESSAGES,
         timeout=60,
-        what=f"every message sent (worker log:\n{worker.log_tail()})",
+        what="every message sent",
+        log=worker,
     )
     wait_until(
         lambda: broker_redis.llen(CELERY_QUEUE) == 0 and broker_redis.hlen("unacked") == 0,
@@ -179,7 +186,7 @@ def test_emails_survive_two_worker_crashes_and_only_one_accepted_mid_crash_is_se
     wait_for_visibility_timeout(broker_redis)
     second = start_worker(sending_env, concurrency=1)
     crash = smtp_sink.crash_at(20, "after_accept", second.kill)
-    wait_until(crash.done.is_set, timeout=60, what=f"the 20th e-mail\n{second.log_tail()}")
+    wait_until(crash.done.is_set, timeout=60, what="the 20th e-mail", log=second)
     assert sent() == 9 + 9, "nine more committed; the 20th was accepted but not committed"
 
     wait_for_visibility_timeout(broker_redis)
