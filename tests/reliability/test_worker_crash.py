@@ -4,13 +4,15 @@ Work is queued by the same code paths as in production (a sponsor submits; a cha
 decision e-mails), onto Redis, for a worker process running against the test database.
 """
 
+import datetime as dt
+
 import pytest
 from django.db.models import Count
 from django.utils import timezone
 
 from expo.proposals.models import Proposal, ProposalState
 from expo.proposals.services import proposal_submit
-from expo.sweeper import outbox_messages_unsent, proposals_without_current_score
+from expo.sweeper import outbox_messages_unsent, proposals_without_current_score, sweep
 from ranking.models import RelevanceScore
 from reviews import services as review_services
 from reviews.models import AuditAction, AuditEvent, OutboxMessage, OutboxStatus
@@ -66,15 +68,25 @@ def test_scoring_survives_worker_killed_mid_batch(
     wait_for_visibility_timeout(broker_redis)
     second = start_worker(child_env, concurrency=2)
     wait_until(
-        lambda: RelevanceScore.objects.count() >= PROPOSALS,
+        lambda: (
+            RelevanceScore.objects.count() >= PROPOSALS - 2
+            and broker_redis.llen(CELERY_QUEUE) == 0
+            and broker_redis.hlen("unacked") == 0
+        ),
         timeout=60,
-        what=f"{PROPOSALS} scores",
+        what="the queue to drain and every message to be acknowledged",
         log=second,
     )
+    # kombu's Redis transport takes a message off the queue (BRPOP) before it records it as
+    # unacknowledged: a worker killed in between loses it, and no visibility timeout brings it
+    # back. The sweeper does — the score is missing from the database. (At most one message
+    # per consumer; it happens in a few percent of runs.)
+    assert len(sweep(grace=dt.timedelta(0)).unscored_proposals) <= 2
     wait_until(
-        lambda: broker_redis.llen(CELERY_QUEUE) == 0 and broker_redis.hlen("unacked") == 0,
+        lambda: RelevanceScore.objects.count() >= PROPOSALS,
         timeout=30,
-        what="the queue to drain and every message to be acknowledged",
+        what=f"{PROPOSALS} scores",
+        log=second,
     )
     submitted = set(
         Proposal.objects.filter(state=ProposalState.SUBMITTED).values_list("pk", flat=True)
