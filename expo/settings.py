@@ -188,6 +188,8 @@ _smtp_options = {
     "password": _email.get("EMAIL_HOST_PASSWORD", ""),
     "use_tls": _email.get("EMAIL_USE_TLS", False),
     "use_ssl": _email.get("EMAIL_USE_SSL", False),
+    # A hung mail server must not block a worker (and its outbox row lock) forever.
+    "timeout": env.int("EMAIL_TIMEOUT", default=30),
 }
 MAILERS = {
     "default": {

@@ -14,7 +14,9 @@ logger = logging.getLogger(__name__)
     acks_late=True,
     autoretry_for=(DeliveryFailed,),
     retry_backoff=30,
-    retry_backoff_max=3600,
+    # Below the broker's visibility timeout (3600 s), so a waiting retry is never redelivered
+    # as a second copy.
+    retry_backoff_max=1800,
     max_retries=8,
 )
 def outbox_send(message_id: int) -> bool:

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import secrets
+import smtplib
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -142,8 +143,10 @@ def invitation_create(
     )
     link = accept_url_template.format(token=token)
     expires = timezone.localtime(invitation.expires_at).strftime("%-d %B %Y, %H:%M %Z")
-    transaction.on_commit(
-        lambda: send_mail(
+    # Sent inside the transaction: the raw token exists only in this e-mail, so if it cannot be
+    # sent, nothing is saved (and earlier pending invitations stay valid).
+    try:
+        send_mail(
             subject=f"{by.get_full_name()} invites you to {organisation.name} on Expo",
             message=(
                 f"{by.get_full_name()} invited you to join {organisation.name} on Expo, "
@@ -154,7 +157,11 @@ def invitation_create(
             from_email=None,
             recipient_list=[email],
         )
-    )
+    except (OSError, smtplib.SMTPException) as error:
+        raise ValidationError(
+            "The invitation e-mail could not be sent just now, so no invitation was made. "
+            "Please try again in a few minutes."
+        ) from error
     return invitation, token
 
 

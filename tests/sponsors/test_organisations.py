@@ -314,3 +314,26 @@ def test_admin_erase_action(client):
     assert "anonymised proposal records kept" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.organisation is None
+
+
+def test_invitation_is_not_made_when_its_email_cannot_be_sent(client, settings):
+    owner = MembershipFactory(role="owner")
+    first, _ = invitation_create(
+        organisation=owner.organisation,
+        email="late@example.org",
+        by=owner.user,
+        accept_url_template="/i/{token}",
+    )
+    # A real SMTP backend aimed at a port where nothing listens: the send fails.
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+        }
+    }
+    response = invite(client, owner, "late@example.org")
+    assert response.status_code == 400
+    assert "could not be sent just now" in response.content.decode()
+    assert Invitation.objects.filter(email="late@example.org").count() == 1
+    first.refresh_from_db()
+    assert first.is_pending, "the earlier invitation still works"
