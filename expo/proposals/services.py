@@ -144,6 +144,36 @@ def _apply_fields(
     proposal.full_clean(exclude=["attachment", "conference", "organisation", "created_by"])
 
 
+def _write_content(
+    *,
+    proposal: Proposal,
+    title: str,
+    abstract: str,
+    outline: str,
+    format: str,
+    notes_to_chairs: str,
+    topics: Sequence[Topic],
+    speakers: Sequence[SpeakerData],
+    attachment: UploadedFile | None,
+    remove_attachment: bool,
+) -> None:
+    """Validate and save what a sponsor writes, shared by creating and editing."""
+    _validate_topics(conference=proposal.conference, topics=topics)
+    _validate_speakers(speakers)
+    _apply_fields(
+        proposal=proposal,
+        title=title,
+        abstract=abstract,
+        outline=outline,
+        format=format,
+        notes_to_chairs=notes_to_chairs,
+    )
+    _attach(proposal=proposal, attachment=attachment, remove=remove_attachment)
+    proposal.save()
+    proposal.topics.set(topics)
+    _write_speakers(proposal=proposal, speakers=speakers)
+
+
 @transaction.atomic
 def proposal_create(
     *,
@@ -164,21 +194,19 @@ def proposal_create(
     """Create a draft (or, with ``submit``, a submitted) proposal for ``organisation``."""
     _ensure_member(user=by, organisation=organisation)
     cfp_ensure_open(conference=conference, now=now)
-    _validate_topics(conference=conference, topics=topics)
-    _validate_speakers(speakers)
     proposal = Proposal(conference=conference, organisation=organisation, created_by=by)
-    _apply_fields(
+    _write_content(
         proposal=proposal,
         title=title,
         abstract=abstract,
         outline=outline,
         format=format,
         notes_to_chairs=notes_to_chairs,
+        topics=topics,
+        speakers=speakers,
+        attachment=attachment,
+        remove_attachment=False,
     )
-    _attach(proposal=proposal, attachment=attachment, remove=False)
-    proposal.save()
-    proposal.topics.set(topics)
-    _write_speakers(proposal=proposal, speakers=speakers)
     if submit:
         proposal = proposal_submit(proposal=proposal, by=by, now=now)
     return proposal
@@ -208,20 +236,18 @@ def proposal_update(
             f"This proposal is {proposal.get_state_display().lower()} and can no longer be changed."
         )
     cfp_ensure_open(conference=proposal.conference, now=now)
-    _validate_topics(conference=proposal.conference, topics=topics)
-    _validate_speakers(speakers)
-    _apply_fields(
+    _write_content(
         proposal=proposal,
         title=title,
         abstract=abstract,
         outline=outline,
         format=format,
         notes_to_chairs=notes_to_chairs,
+        topics=topics,
+        speakers=speakers,
+        attachment=attachment,
+        remove_attachment=remove_attachment,
     )
-    _attach(proposal=proposal, attachment=attachment, remove=remove_attachment)
-    proposal.save()
-    proposal.topics.set(topics)
-    _write_speakers(proposal=proposal, speakers=speakers)
     if proposal.state == ProposalState.SUBMITTED:
         _notify_text_changed(proposal)
     return proposal

@@ -35,9 +35,20 @@ def _own_proposal(request: HttpRequest, pk: int) -> Proposal:
     return proposal
 
 
-def _speakers(formset: object) -> list[services.SpeakerData]:
+def _content(form: ProposalForm, formset: object) -> dict[str, Any]:
+    """The proposal's text, topics, speakers and attachment from a valid form and formset."""
     assert isinstance(formset, BaseSpeakerFormSet)
-    return formset.speakers()
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "abstract": data["abstract"],
+        "outline": data["outline"],
+        "format": data["format"],
+        "topics": list(data["topics"]),
+        "speakers": formset.speakers(),
+        "notes_to_chairs": data["notes_to_chairs"],
+        "attachment": data.get("attachment"),
+    }
 
 
 def _service_errors(form: ProposalForm, error: ValidationError) -> None:
@@ -88,20 +99,12 @@ def proposal_create(request: HttpRequest, slug: str) -> HttpResponse:
         initial=[{"name": user.full_name, "email": user.email}],
     )
     if request.method == "POST" and cfp_error is None and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
         try:
             proposal = services.proposal_create(
                 conference=conference,
-                organisation=data["organisation"],
+                organisation=form.cleaned_data["organisation"],
                 by=user,
-                title=data["title"],
-                abstract=data["abstract"],
-                outline=data["outline"],
-                format=data["format"],
-                topics=list(data["topics"]),
-                speakers=_speakers(formset),
-                notes_to_chairs=data["notes_to_chairs"],
-                attachment=data.get("attachment"),
+                **_content(form, formset),
                 submit=request.POST.get("action") == "submit",
             )
         except ValidationError as error:
@@ -175,20 +178,12 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=speaker_initial(list(proposal.speakers.all())),
     )
     if request.method == "POST" and cfp_error is None and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
         try:
             proposal = services.proposal_update(
                 proposal=proposal,
                 by=user,
-                title=data["title"],
-                abstract=data["abstract"],
-                outline=data["outline"],
-                format=data["format"],
-                topics=list(data["topics"]),
-                speakers=_speakers(formset),
-                notes_to_chairs=data["notes_to_chairs"],
-                attachment=data.get("attachment"),
-                remove_attachment=bool(data.get("remove_attachment")),
+                **_content(form, formset),
+                remove_attachment=bool(form.cleaned_data.get("remove_attachment")),
             )
             if request.POST.get("action") == "submit" and proposal.state == "draft":
                 proposal = services.proposal_submit(proposal=proposal, by=user)
