@@ -11,11 +11,14 @@ The public schedule needs no permission: it shows only published versions.
 from typing import Any
 
 import rules
-from django.contrib.auth.models import AnonymousUser
 
 from expo.proposals.models import Proposal, ProposalState
 from expo.rules import is_admin, is_conference_chair, is_proposal_sponsor
+
+# ``may`` asks the rules table itself (``user.has_perm`` says yes to anything for a superuser);
+# one implementation for reviews and scheduling.
 from reviews.rules import chairs_proposal_conference, is_conflicted
+from reviews.rules import may as may
 
 # A sponsor may still state availability while the proposal can end up on the schedule.
 AVAILABILITY_STATES = frozenset(
@@ -44,8 +47,3 @@ rules.add_perm(
     "scheduling.change_availability",
     (is_proposal_sponsor | is_admin) & proposal_may_be_scheduled,
 )
-
-
-def may(user: Any, perm: str, obj: Any = None) -> bool:
-    """Ask the table itself: ``user.has_perm`` would say yes to anything for a superuser."""
-    return bool(rules.has_perm(perm, user if user is not None else AnonymousUser(), obj))
