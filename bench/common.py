@@ -42,3 +42,15 @@ def machine_description() -> str:
     except OSError:
         memory = "? GiB"
     return f"{platform.node()}: {cpus} CPUs, {memory}, {platform.machine()}"
+
+
+def python_speed_seconds() -> float:
+    """Median time of a 10-million-step pure-Python loop: a yardstick for comparing tables made
+    on different machines, whose speed differs more than the code between two runs."""
+
+    def loop() -> None:
+        total = 0
+        for step in range(10_000_000):
+            total += step
+
+    return median_seconds(loop, repeat=3, warmup=0)

@@ -1,8 +1,9 @@
 """The web benchmark's body, run in its own process against a throwaway PostgreSQL database.
 
 ``python -m bench.web_load`` (with DATABASE_URL set by bench_web) migrates, generates 2,000
-proposals, measures the sponsor proposal list in-process (Django's test client, no network),
-then the throughput of gunicorn with 8 concurrent clients, and prints one JSON object.
+proposals, measures the sponsor proposal list and the public conference page in-process
+(Django's test client, no network), then the throughput of gunicorn with 8 concurrent clients
+on each, and prints one JSON object.
 """
 
 import datetime as dt
@@ -143,10 +144,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def throughput(cookie: str, *, clients: int, seconds: float) -> dict[str, Any]:
+def throughput(
+    paths: list[tuple[str, str]], *, clients: int, seconds: float, workers: int, threads: int
+) -> dict[str, Any]:
+    """Requests per second that gunicorn (docker/gunicorn.conf.py) serves to ``clients``
+    concurrent clients, each cycling through ``paths`` ((path, cookie) pairs) on a kept-alive
+    connection as a browser does. The clients are threads of this process, on the same two
+    CPUs as the server: what they spend is not available to gunicorn."""
     port = free_port()
-    env = dict(os.environ, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="4")
-    env["GUNICORN_THREADS"] = "1"
+    env = dict(
+        os.environ,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS=str(workers),
+        GUNICORN_THREADS=str(threads),
+    )
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -162,44 +173,42 @@ def throughput(cookie: str, *, clients: int, seconds: float) -> dict[str, Any]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        _wait_ready(port)
         counts = [0] * clients
         errors = [0] * clients
-        stop = time.monotonic() + seconds
+        start_line = threading.Barrier(clients + 1)
+        window: dict[str, float] = {}
 
-        def hammer(index: int) -> None:
-            while time.monotonic() < stop:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        def client(index: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            # Warm-up: every worker process imports, connects and fills its caches.
+            for path, cookie in paths * 3:
+                _get(conn, path, cookie)
+            start_line.wait()
+            turn = index
+            while time.monotonic() < window["stop"]:
+                path, cookie = paths[turn % len(paths)]
+                turn += 1
                 try:
-                    conn.request("GET", "/dashboard/", headers={"Cookie": cookie})
-                    response = conn.getresponse()
-                    response.read()
-                    if response.status == 200:
-                        counts[index] += 1
-                    else:
-                        errors[index] += 1
-                except OSError:
+                    status = _get(conn, path, cookie)
+                except (OSError, http.client.HTTPException):
                     errors[index] += 1
-                finally:
                     conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    continue
+                if status == 200:
+                    counts[index] += 1
+                else:
+                    errors[index] += 1
+            conn.close()
 
-        # Warm the workers up before counting.
-        warm = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        for _ in range(10):
-            warm.request("GET", "/dashboard/", headers={"Cookie": cookie})
-            warm.getresponse().read()
-        warm.close()
-        threads = [threading.Thread(target=hammer, args=(i,)) for i in range(clients)]
-        started = time.monotonic()
-        for thread in threads:
+        pool = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+        for thread in pool:
             thread.start()
-        for thread in threads:
+        start_line.wait()  # measured from here: all clients warmed up
+        started = time.monotonic()
+        window["stop"] = started + seconds
+        for thread in pool:
             thread.join()
         elapsed = time.monotonic() - started
         return {"rps": sum(counts) / elapsed, "errors": sum(errors), "requests": sum(counts)}
@@ -208,26 +217,58 @@ def throughput(cookie: str, *, clients: int, seconds: float) -> dict[str, Any]:
         server.wait(timeout=10)
 
 
+def _get(conn: http.client.HTTPConnection, path: str, cookie: str) -> int:
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def _wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            if _get(conn, "/healthz", "") == 200:
+                conn.close()
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     call_command("migrate", verbosity=0)
     many, one = generate()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as autovacuum gathers them after a load
     client = Client()
     client.force_login(many)
     samples = latencies(client, "/dashboard/", repeat=60 if quick else 300)
+    public = latencies(Client(), "/bench/", repeat=60 if quick else 300)
     queries_many = query_count(client, "/dashboard/")
     client.force_login(one)
     queries_one = query_count(client, "/dashboard/")
-    load = throughput(session_cookie(many), clients=8, seconds=5 if quick else 15)
+    seconds = 8 if quick else 20
+    cookie = session_cookie(many)
+    # gunicorn as docker/gunicorn.conf.py runs it on two CPUs: 2 × CPUs + 1 workers, 2 threads.
+    server = {"workers": 5, "threads": 2}
+    loads = {
+        "list": throughput([("/dashboard/", cookie)], clients=8, seconds=seconds, **server),
+        "public": throughput([("/bench/", "")], clients=8, seconds=seconds, **server),
+    }
     print(
         json.dumps(
             {
                 "list_p50_ms": percentile(samples, 50),
                 "list_p95_ms": percentile(samples, 95),
                 "list_samples": len(samples),
+                "public_p50_ms": percentile(public, 50),
                 "queries_1": queries_one,
                 "queries_50": queries_many,
-                **load,
+                "loads": loads,
+                "server": server,
             }
         )
     )

@@ -5,6 +5,7 @@ Models stay thin: the workflows (who may write what, when) live in ``reviews.ser
 permission table in ``reviews.rules``.
 """
 
+import uuid
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -44,6 +45,11 @@ class ReviewSettings(models.Model):
         "the “discuss first” list.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # A new random value whenever a submitted review's score changes (``review_summaries_refresh``
+    # sets it in the same transaction): figures derived from all scores, such as the per-reviewer
+    # normalisation, are cached under it. Random rather than a counter, so that a rolled-back
+    # change can never leave a cache entry that a later, different change would hit.
+    scores_token = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name_plural = "review settings"
@@ -170,6 +176,25 @@ class Review(models.Model):
     @property
     def has_unsubmitted_draft(self) -> bool:
         return bool(self.draft)
+
+
+class ReviewSummary(models.Model):
+    """A proposal's submitted reviews in figures: how many, and the mean, lowest and highest
+    weighted score. ``services.review_summaries_refresh`` recomputes it from the reviews in the
+    transaction that changes them, so the review dashboard can sort, filter and count thousands
+    of proposals without aggregating every review on each request. A proposal without a row has
+    no submitted review."""
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, primary_key=True, related_name="review_summary"
+    )
+    submitted_reviews = models.PositiveIntegerField(default=0)
+    mean_score = models.FloatField(null=True, blank=True)
+    min_score = models.FloatField(null=True, blank=True)
+    max_score = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.submitted_reviews} reviews of proposal {self.proposal_id}"
 
 
 class CriterionScore(models.Model):

@@ -7,11 +7,12 @@ Everything a chair can list, search, count or export starts from it.
 
 import datetime as dt
 import statistics
-from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -21,9 +22,9 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     FloatField,
-    Max,
-    Min,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -83,13 +84,21 @@ def proposals_visible_to(*, user: User, conference: Conference) -> QuerySet[Prop
     """Proposals of ``conference`` that ``user`` may see in the review workspace: submitted
     (not drafts), and for a chair not conflicted. Other apps listing proposals to chairs (slice
     drill-downs, schedules) should start from this too."""
+    return _visible_with_hidden(user=user, conference=conference)[0]
+
+
+def _visible_with_hidden(
+    *, user: User, conference: Conference
+) -> tuple[QuerySet[Proposal], frozenset[int] | None]:
+    """``proposals_visible_to`` and the ids it hides for conflicts (None: the user is no chair
+    of the conference, so nothing is visible)."""
     queryset = Proposal.objects.filter(conference=conference).exclude(state=ProposalState.DRAFT)
     if user.is_superuser:
-        return queryset
+        return queryset, frozenset()
     if not ConferenceChair.objects.filter(conference=conference, user=user).exists():
-        return Proposal.objects.none()
+        return Proposal.objects.none(), None
     hidden = conflicted_proposal_ids(user=user, conference=conference)
-    return queryset.exclude(pk__in=hidden) if hidden else queryset
+    return (queryset.exclude(pk__in=hidden) if hidden else queryset), hidden
 
 
 def proposal_for_reviewer(*, user: User, conference: Conference, pk: int) -> Proposal | None:
@@ -144,15 +153,25 @@ SORT_LABELS: dict[str, str] = {
 def annotate_reviews(queryset: QuerySet[Proposal], *, user: User) -> QuerySet[Proposal]:
     """Add review counts and scores; the ``visible_*`` ones are None where the blind rule hides
     scores from ``user`` (no own submitted review, not decided), so that sorting and filtering
-    by them leak nothing."""
-    submitted = Q(reviews__version__gt=0)
+    by them leak nothing. Counts and scores come from ``ReviewSummary`` and the user's own
+    review from one joined row (a review is unique per proposal and reviewer): no aggregation
+    over all reviews, so the query costs the same at 50 proposals and at 5,000."""
+    own = Q(my_review__isnull=False)
     queryset = queryset.annotate(
-        submitted_reviews=Count("reviews", filter=submitted),
-        my_submitted=Count("reviews", filter=submitted & Q(reviews__reviewer=user)),
-        my_drafts=Count("reviews", filter=Q(reviews__reviewer=user) & ~Q(reviews__draft={})),
-        mean_score=Avg("reviews__weighted_score", filter=submitted),
-        score_spread=Max("reviews__weighted_score", filter=submitted)
-        - Min("reviews__weighted_score", filter=submitted),
+        my_review=FilteredRelation("reviews", condition=Q(reviews__reviewer=user)),
+        submitted_reviews=Coalesce(F("review_summary__submitted_reviews"), Value(0)),
+        my_submitted=Case(
+            When(own & Q(my_review__version__gt=0), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        my_drafts=Case(
+            When(own & ~Q(my_review__draft={}), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        mean_score=F("review_summary__mean_score"),
+        score_spread=F("review_summary__max_score") - F("review_summary__min_score"),
         is_decided=Case(When(decision__isnull=False, then=Value(True)), default=Value(False)),
     )
     if user.is_superuser:
@@ -248,41 +267,82 @@ class Dashboard:
     is_chair: bool
 
 
+# Long texts the dashboard does not show: left out so that sorting all rows stays narrow.
+_LONG_TEXT = ("abstract", "outline", "notes_to_chairs", "decision__rationale")
+
+
 def _ready_filter(required: int) -> Q:
     return Q(submitted_reviews__gte=required, is_decided=False, state__in=REVIEWABLE_STATES)
 
 
-def _visible_and_base(
-    *, user: User, conference: Conference
-) -> tuple[QuerySet[Proposal], QuerySet[Proposal]]:
-    """The visible proposals, plain (for id subqueries) and with ``annotate_reviews``."""
-    visible = proposals_visible_to(user=user, conference=conference)
-    return visible, annotate_reviews(visible, user=user)
+@dataclass(frozen=True)
+class _Visible:
+    """What one user may see of a conference's proposals, worked out once per request."""
+
+    proposals: QuerySet[Proposal]  # proposals_visible_to
+    annotated: QuerySet[Proposal]  # the same with annotate_reviews
+    hidden: frozenset[int] | None  # conflicted ids; None when nothing is visible at all
 
 
-def normalised_scores(*, proposals: QuerySet[Proposal]) -> dict[Hashable, calibration.UnitScore]:
-    """Per-proposal raw and normalised scores over the submitted reviews of ``proposals``."""
+def _visible(*, user: User, conference: Conference) -> _Visible:
+    proposals, hidden = _visible_with_hidden(user=user, conference=conference)
+    return _Visible(proposals, annotate_reviews(proposals, user=user), hidden)
+
+
+# Normalised scores per (conference, ReviewSettings.scores_token, hidden ids): recomputing the
+# per-reviewer z-scores of thousands of reviews took most of the dashboard's time. The token
+# changes with every change of a submitted score, so an entry is never stale; a process keeps
+# the few most recent ones.
+_NORMALISED_CACHE_SIZE = 32
+_normalised_cache: OrderedDict[tuple[int, str, frozenset[int]], dict[int, calibration.UnitScore]]
+_normalised_cache = OrderedDict()
+_normalised_cache_lock = threading.Lock()
+
+
+def normalised_scores(
+    *, conference: Conference, visible: _Visible, review_settings: ReviewSettings
+) -> Mapping[int, calibration.UnitScore]:
+    """Per-proposal raw and normalised scores over the submitted reviews of the visible
+    proposals (a conflicted chair's are computed without the proposals hidden from them, so
+    that nothing of those reviews leaks through a reviewer's mean). Read-only."""
+    if visible.hidden is None:
+        return {}
+    key = (conference.pk, str(review_settings.scores_token), visible.hidden)
+    saved = review_settings.pk is not None  # an unsaved default's token means nothing
+    with _normalised_cache_lock:
+        found = _normalised_cache.get(key) if saved else None
+        if found is not None:
+            _normalised_cache.move_to_end(key)
+            return found
     rows = Review.objects.filter(
-        proposal__in=proposals.values("pk"), version__gt=0, weighted_score__isnull=False
+        proposal__in=visible.proposals.values("pk"),
+        version__gt=0,
+        weighted_score__isnull=False,
     ).values_list("reviewer_id", "proposal_id", "weighted_score")
     reviews = [calibration.ScoredReview(r, p, float(s or 0)) for r, p, s in rows]
-    return calibration.unit_scores(reviews)
+    scores = cast(dict[int, calibration.UnitScore], calibration.unit_scores(reviews))
+    if saved:
+        with _normalised_cache_lock:
+            _normalised_cache[key] = scores
+            while len(_normalised_cache) > _NORMALISED_CACHE_SIZE:
+                _normalised_cache.popitem(last=False)
+    return scores
 
 
 def ordered_ids(*, user: User, conference: Conference, filters: DashboardFilters) -> list[int]:
     """Ids of the dashboard's proposals in its order (for the review page's previous/next)."""
     review_settings = review_settings_or_default(conference=conference)
-    visible, base = _visible_and_base(user=user, conference=conference)
-    queryset = _filtered(base, filters=filters, threshold=review_settings.disagreement_points)
+    visible = _visible(user=user, conference=conference)
+    queryset = _filtered(
+        visible.annotated, filters=filters, threshold=review_settings.disagreement_points
+    )
     if filters.ready:
         queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
     if filters.sort.lstrip("-") == "normalised":
-        return _normalised_order(
-            user=user,
-            queryset=queryset,
-            scores=normalised_scores(proposals=visible),
-            sort=filters.sort,
+        scores = normalised_scores(
+            conference=conference, visible=visible, review_settings=review_settings
         )
+        return _normalised_order(user=user, queryset=queryset, scores=scores, sort=filters.sort)
     return list(_sorted(queryset, filters.sort).values_list("pk", flat=True))
 
 
@@ -290,7 +350,7 @@ def _normalised_order(
     *,
     user: User,
     queryset: QuerySet[Proposal],
-    scores: dict[Hashable, calibration.UnitScore],
+    scores: Mapping[int, calibration.UnitScore],
     sort: str,
 ) -> list[int]:
     annotations = ("my_submitted", "is_decided")  # from annotate_reviews
@@ -317,7 +377,8 @@ def dashboard(
     """The review workspace: filtered, sorted, paginated proposals with review summaries."""
     review_settings = review_settings_or_default(conference=conference)
     is_chair = ConferenceChair.objects.filter(conference=conference, user=user).exists()
-    visible, base = _visible_and_base(user=user, conference=conference)
+    visible = _visible(user=user, conference=conference)
+    base = visible.annotated
     threshold = _threshold(review_settings.disagreement_points)
     counts = base.exclude(state=ProposalState.WITHDRAWN).aggregate(
         total=Count("pk"),
@@ -331,10 +392,14 @@ def dashboard(
     queryset = _filtered(base, filters=filters, threshold=review_settings.disagreement_points)
     if filters.ready:
         queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
-    queryset = queryset.select_related("organisation", "track", "decision").prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.order_by("position", "name"))
+    queryset = (
+        queryset.select_related("organisation", "track", "decision")
+        .defer(*_LONG_TEXT)
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position", "name")))
     )
-    scores = normalised_scores(proposals=visible)
+    scores = normalised_scores(
+        conference=conference, visible=visible, review_settings=review_settings
+    )
     if filters.sort.lstrip("-") == "normalised":
         order = _normalised_order(user=user, queryset=queryset, scores=scores, sort=filters.sort)
         paginator: Paginator[Any] = Paginator(order, PAGE_SIZE)
@@ -357,6 +422,7 @@ def dashboard(
         proposal.disagrees = (
             sees and proposal.score_spread is not None and proposal.score_spread >= threshold
         )
+        _add_display_values(proposal)
     return Dashboard(
         page=page,
         summary=summary,
@@ -366,19 +432,49 @@ def dashboard(
     )
 
 
+def _add_display_values(proposal: Any) -> None:
+    """Preformatted values for one dashboard row, so that the template only prints strings:
+    per-row filters, tags and related-manager calls were most of the page's render time."""
+    topics = [topic.name for topic in proposal.topics.all()]  # prefetched, in order
+    proposal.topics_shown = topics[:3]
+    proposal.topics_more = max(0, len(topics) - 3)
+    proposal.topics_all = ", ".join(topics)
+    proposal.organisation_name = proposal.organisation.name if proposal.organisation else ""
+    proposal.track_name = proposal.track.name if proposal.track else ""
+    proposal.format_label = "Workshop" if proposal.format == ExpoFormat.WORKSHOP else "Talk/demo"
+    proposal.state_label = proposal.get_state_display()
+    others = proposal.others_reviewed
+    proposal.others_label = f"{others} other{'' if others == 1 else 's'}"
+    proposal.mean_display = _fixed(proposal.mean_score, 2)
+    proposal.normalised_display = _fixed(proposal.normalised_score, 2)
+    proposal.spread_display = _fixed(proposal.score_spread, 1)
+
+
+def _fixed(value: float | None, places: int) -> str:
+    """Like the ``floatformat`` filter: the shortest repr of the float, rounded half up."""
+    if value is None:
+        return "–"
+    exponent = Decimal(1).scaleb(-places)
+    return str(Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP))
+
+
 def dashboard_export_rows(
     *, user: User, conference: Conference, filters: DashboardFilters
 ) -> Iterable[list[Any]]:
     """The dashboard as CSV rows (header first), with scores only where the user may see them."""
     review_settings = review_settings_or_default(conference=conference)
-    visible, base = _visible_and_base(user=user, conference=conference)
+    visible = _visible(user=user, conference=conference)
     queryset = _sorted(
-        _filtered(base, filters=filters, threshold=review_settings.disagreement_points),
+        _filtered(
+            visible.annotated, filters=filters, threshold=review_settings.disagreement_points
+        ),
         filters.sort,
     ).select_related("organisation", "track", "decision")
     if filters.ready:
         queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
-    scores = normalised_scores(proposals=visible)
+    scores = normalised_scores(
+        conference=conference, visible=visible, review_settings=review_settings
+    )
     yield [
         "id",
         "title",

@@ -9,7 +9,8 @@ stale write raises ``StaleWrite`` carrying the newer version.
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.utils import parseaddr
@@ -20,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Avg, Count, Max, Min
 from django.utils import timezone
 
 from expo.accounts.models import User
@@ -50,6 +52,7 @@ from reviews.models import (
     ReviewCriterion,
     ReviewRevision,
     ReviewSettings,
+    ReviewSummary,
 )
 from reviews.rules import may
 
@@ -480,6 +483,7 @@ def review_submit(
         before=before,
         after=after,
     )
+    review_summaries_refresh(proposal_ids=[proposal.pk])
     if proposal.state == ProposalState.SUBMITTED:
         _proposal_set_state(
             proposal=proposal,
@@ -488,6 +492,52 @@ def review_submit(
             why="first review submitted",
         )
     return review
+
+
+@transaction.atomic
+def review_summaries_refresh(*, proposal_ids: Iterable[int]) -> None:
+    """Recompute the ``ReviewSummary`` of these proposals from their submitted reviews. Every
+    write of a submitted review calls this in its transaction (bulk imports once at the end)."""
+    ids = sorted(set(proposal_ids))
+    for start in range(0, len(ids), 500):  # SQLite's limit on query parameters
+        chunk = ids[start : start + 500]
+        _review_summaries_refresh_chunk(chunk)
+        conferences = Proposal.objects.filter(pk__in=chunk).values("conference_id")
+        ReviewSettings.objects.filter(conference_id__in=conferences).update(
+            scores_token=uuid.uuid4()
+        )
+
+
+def _review_summaries_refresh_chunk(ids: list[int]) -> None:
+    figures = (
+        Review.objects.filter(proposal_id__in=ids, version__gt=0)
+        .values("proposal_id")
+        .annotate(
+            count=Count("pk"),
+            mean=Avg("weighted_score"),
+            low=Min("weighted_score"),
+            high=Max("weighted_score"),
+        )
+        .order_by()
+    )
+    summaries = [
+        ReviewSummary(
+            proposal_id=row["proposal_id"],
+            submitted_reviews=row["count"],
+            mean_score=row["mean"],
+            min_score=row["low"],
+            max_score=row["high"],
+        )
+        for row in figures
+    ]
+    reviewed = {summary.proposal_id for summary in summaries}
+    ReviewSummary.objects.filter(proposal_id__in=[pk for pk in ids if pk not in reviewed]).delete()
+    ReviewSummary.objects.bulk_create(
+        summaries,
+        update_conflicts=True,
+        unique_fields=["proposal"],
+        update_fields=["submitted_reviews", "mean_score", "min_score", "max_score"],
+    )
 
 
 def _proposal_set_state(*, proposal: Proposal, state: str, by: User | None, why: str) -> None:

@@ -120,6 +120,12 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         user=user, conference=conference, filters=filters, page_number=request.GET.get("page", 1)
     )
     query = _list_query(request)
+    suffix = f"?{query}" if query else ""
+    proposal: Any  # a dashboard row (reviews.selectors.dashboard adds its display values)
+    for proposal in board.page.object_list:
+        proposal.review_url = (
+            reverse("reviews:proposal", args=[conference.slug, proposal.pk]) + suffix
+        )
     return render(
         request,
         "reviews/dashboard.html",

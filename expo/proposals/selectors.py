@@ -1,6 +1,6 @@
 """Reads for proposal pages and the API. Query counts are pinned in tests."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from expo.accounts.models import User
 from expo.conferences.models import Topic
@@ -15,7 +15,6 @@ def proposals_for_member(*, user: User) -> QuerySet[Proposal]:
         Proposal.objects.filter(organisation__memberships__user=user)
         .select_related("conference", "organisation", "track")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position", "name")))
-        .annotate(speaker_count=Count("speakers", distinct=True))
         .order_by("-updated_at", "-pk")
     )
 

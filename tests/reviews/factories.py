@@ -118,3 +118,4 @@ def bulk_reviews(
         for criterion in criteria
     )
     Proposal.objects.filter(pk__in=[p.pk for p in proposals]).update(state="under_review")
+    services.review_summaries_refresh(proposal_ids=[p.pk for p in proposals])

@@ -1,5 +1,7 @@
 """The review dashboard: query count, filters, search, sorting, progress, bad input."""
 
+import statistics
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -7,7 +9,7 @@ from django.urls import reverse
 
 from expo.conferences.models import Track
 from reviews import selectors
-from reviews.models import ReviewSettings
+from reviews.models import Review, ReviewSettings, ReviewSummary
 from tests.factories import ConferenceFactory, ProposalFactory
 from tests.reviews.factories import bulk_reviews, chair, decide, submit_review, submitted_proposal
 
@@ -167,3 +169,61 @@ def test_export_lists_visible_proposals_with_scores_after_own_review(
     assert set(by_title) == {"Vision talk in a track", "Theory workshop", "Contested demo"}
     assert by_title["Contested demo"][8] == "3.00"
     assert by_title["Theory workshop"][8] == "", "not reviewed by me: hidden"
+
+
+def _row_cells(body: str, pk: int) -> str:
+    """The HTML of the dashboard row of proposal ``pk``."""
+    start = body.index(f'value="{pk}"')
+    return body[start : body.index("</tr>", start)]
+
+
+def test_revising_a_review_updates_score_spread_and_normalised_score_at_once(
+    client, conference, chair1, chair2
+):
+    """The dashboard's figures come from ReviewSummary and a cache of the normalised scores;
+    a revision must show on the very next page load, for every chair."""
+    first, second, third = (submitted_proposal(conference) for _ in range(3))
+    for proposal, (a, b) in zip((first, second, third), ((2, 4), (3, 3), (4, 2)), strict=True):
+        submit_review(chair1, proposal, a)
+        submit_review(chair2, proposal, b)
+    client.force_login(chair1)
+    url = reverse("reviews:dashboard", args=[conference.slug])
+    before = _row_cells(client.get(url).content.decode(), first.pk)
+    assert "3.00" in before  # mean of 2 and 4
+    assert "2.0" in before  # spread
+
+    submit_review(chair2, first, 5)  # revised: 4 → 5
+
+    body = client.get(url).content.decode()
+    after = _row_cells(body, first.pk)
+    assert "3.50" in after  # mean of 2 and 5
+    assert "3.0" in after  # spread
+    chair1_z = -1.0  # chair 1 gave 2, 3, 4
+    chair2_z = (5 - (5 + 3 + 2) / 3) / 1.5275252316519468  # 5, 3, 2: mean 3.33, sd 1.53
+    grand = [2, 3, 4, 5, 3, 2]
+    mean, sd = sum(grand) / 6, statistics.stdev(grand)
+    expected = mean + (chair1_z + chair2_z) / 2 * sd
+    assert f"{expected:.2f}" in after
+    assert before != after
+
+
+def test_review_summary_matches_the_reviews_after_submits_revisions_and_bulk_writes(
+    conference, chair1, chair2
+):
+    proposals = [submitted_proposal(conference) for _ in range(4)]
+    submit_review(chair1, proposals[0], 2)
+    submit_review(chair2, proposals[0], 5)
+    submit_review(chair1, proposals[0], 3)  # revision
+    submit_review(chair1, proposals[1], 4)
+    bulk_reviews(proposals[2:3], [chair1, chair2], [1, 3])
+    for proposal in proposals:
+        reviews = Review.objects.filter(proposal=proposal, version__gt=0)
+        scores = [r.weighted_score for r in reviews]
+        summary = ReviewSummary.objects.filter(proposal=proposal).first()
+        if not scores:
+            assert summary is None
+            continue
+        assert summary is not None
+        assert summary.submitted_reviews == len(scores)
+        assert summary.mean_score == pytest.approx(sum(scores) / len(scores))
+        assert (summary.min_score, summary.max_score) == (min(scores), max(scores))

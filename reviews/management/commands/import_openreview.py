@@ -51,7 +51,7 @@ from reviews.models import (
     ReviewRevision,
     ReviewSettings,
 )
-from reviews.services import review_setup_ensure, weighted_score
+from reviews.services import review_setup_ensure, review_summaries_refresh, weighted_score
 
 SUBMISSION_COLUMNS = ("PID", "Decision", "Title", "Abstract", "Keyword")
 REVIEW_COLUMNS = ("PID", "Title", "Review", "Rating", "Conf")
@@ -477,6 +477,7 @@ class Command(BaseCommand):
             )
             for review, item in zip(reviews, data.reviews, strict=True)
         )
+        review_summaries_refresh(proposal_ids=[p.pk for p in proposals])
         audit_record(
             action=AuditAction.IMPORTED,
             actor=None,
