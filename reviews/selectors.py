@@ -259,16 +259,58 @@ class DashboardSummary:
 
 
 @dataclass
+class DashboardRow:
+    """One proposal of the dashboard, its values ready to print: the page shows 50 of these,
+    and building model instances or formatting them in the template cost more than the
+    queries."""
+
+    pk: int
+    title: str
+    state: str
+    state_label: str
+    format_label: str
+    organisation_name: str
+    track_name: str
+    topics_shown: list[str]
+    topics_more: int
+    topics_all: str
+    my_submitted: bool
+    my_drafts: bool
+    awaits_me: bool
+    others_label: str
+    sees_scores: bool
+    mean_display: str
+    normalised_display: str
+    spread_display: str
+    disagrees: bool
+    review_url: str = ""  # set by the view
+
+
+@dataclass
 class Dashboard:
-    page: Page[Proposal]
+    page: Page[DashboardRow]
     summary: DashboardSummary
     settings: ReviewSettings
     criteria: list[ReviewCriterion]
     is_chair: bool
 
 
-# Long texts the dashboard does not show: left out so that sorting all rows stays narrow.
-_LONG_TEXT = ("abstract", "outline", "notes_to_chairs", "decision__rationale")
+# What a dashboard row reads of a proposal annotated by annotate_reviews.
+_ROW_VALUES = (
+    "pk",
+    "title",
+    "state",
+    "format",
+    "organisation__name",
+    "track__name",
+    "submitted_reviews",
+    "my_submitted",
+    "my_drafts",
+    "is_decided",
+    "mean_score",
+    "score_spread",
+)
+_STATE_LABELS = dict(ProposalState.choices)
 
 
 def _ready_filter(required: int) -> Q:
@@ -392,37 +434,55 @@ def dashboard(
     queryset = _filtered(base, filters=filters, threshold=review_settings.disagreement_points)
     if filters.ready:
         queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
-    queryset = (
-        queryset.select_related("organisation", "track", "decision")
-        .defer(*_LONG_TEXT)
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position", "name")))
-    )
     scores = normalised_scores(
         conference=conference, visible=visible, review_settings=review_settings
     )
+    page: Page[Any]  # of ids or of value dicts first, of DashboardRows when returned
     if filters.sort.lstrip("-") == "normalised":
         order = _normalised_order(user=user, queryset=queryset, scores=scores, sort=filters.sort)
-        paginator: Paginator[Any] = Paginator(order, PAGE_SIZE)
-        page = paginator.get_page(page_number)
-        by_pk = {p.pk: p for p in queryset.filter(pk__in=list(page.object_list))}
-        page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
+        page = cast(Page[Any], Paginator(order, PAGE_SIZE).get_page(page_number))
+        on_page = queryset.filter(pk__in=list(page.object_list)).values(*_ROW_VALUES)
+        by_pk = {value["pk"]: value for value in on_page}
+        values = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     else:
-        paginator = Paginator(_sorted(queryset, filters.sort), PAGE_SIZE)
-        page = paginator.get_page(page_number)
-    proposal: Any  # a Proposal with the annotations of annotate_reviews
-    for proposal in page.object_list:
-        unit = scores.get(proposal.pk)
-        sees = user.is_superuser or proposal.my_submitted or proposal.is_decided
-        proposal.normalised_score = unit.normalised_score if (unit and sees) else None
-        proposal.others_reviewed = proposal.submitted_reviews - proposal.my_submitted
-        proposal.sees_scores = bool(sees)
-        proposal.awaits_me = (
-            is_chair and not proposal.my_submitted and proposal.state in REVIEWABLE_STATES
+        page = Paginator(_sorted(queryset, filters.sort).values(*_ROW_VALUES), PAGE_SIZE).get_page(
+            page_number
         )
-        proposal.disagrees = (
-            sees and proposal.score_spread is not None and proposal.score_spread >= threshold
+        values = list(page.object_list)
+    topics = _topic_names(proposal_ids=[v["pk"] for v in values])
+    rows = []
+    for value in values:
+        unit = scores.get(value["pk"])
+        sees = bool(user.is_superuser or value["my_submitted"] or value["is_decided"])
+        spread = value["score_spread"]
+        others = value["submitted_reviews"] - value["my_submitted"]
+        names = topics.get(value["pk"], [])
+        rows.append(
+            DashboardRow(
+                pk=value["pk"],
+                title=value["title"],
+                state=value["state"],
+                state_label=_STATE_LABELS.get(value["state"], value["state"]),
+                format_label="Workshop" if value["format"] == ExpoFormat.WORKSHOP else "Talk/demo",
+                organisation_name=value["organisation__name"] or "",
+                track_name=value["track__name"] or "",
+                topics_shown=names[:3],
+                topics_more=max(0, len(names) - 3),
+                topics_all=", ".join(names),
+                my_submitted=bool(value["my_submitted"]),
+                my_drafts=bool(value["my_drafts"]),
+                awaits_me=bool(
+                    is_chair and not value["my_submitted"] and value["state"] in REVIEWABLE_STATES
+                ),
+                others_label=f"{others} other{'' if others == 1 else 's'}",
+                sees_scores=sees,
+                mean_display=_fixed(value["mean_score"], 2),
+                normalised_display=_fixed(unit.normalised_score if unit else None, 2),
+                spread_display=_fixed(spread, 1),
+                disagrees=sees and spread is not None and spread >= threshold,
+            )
         )
-        _add_display_values(proposal)
+    page.object_list = rows
     return Dashboard(
         page=page,
         summary=summary,
@@ -432,22 +492,17 @@ def dashboard(
     )
 
 
-def _add_display_values(proposal: Any) -> None:
-    """Preformatted values for one dashboard row, so that the template only prints strings:
-    per-row filters, tags and related-manager calls were most of the page's render time."""
-    topics = [topic.name for topic in proposal.topics.all()]  # prefetched, in order
-    proposal.topics_shown = topics[:3]
-    proposal.topics_more = max(0, len(topics) - 3)
-    proposal.topics_all = ", ".join(topics)
-    proposal.organisation_name = proposal.organisation.name if proposal.organisation else ""
-    proposal.track_name = proposal.track.name if proposal.track else ""
-    proposal.format_label = "Workshop" if proposal.format == ExpoFormat.WORKSHOP else "Talk/demo"
-    proposal.state_label = proposal.get_state_display()
-    others = proposal.others_reviewed
-    proposal.others_label = f"{others} other{'' if others == 1 else 's'}"
-    proposal.mean_display = _fixed(proposal.mean_score, 2)
-    proposal.normalised_display = _fixed(proposal.normalised_score, 2)
-    proposal.spread_display = _fixed(proposal.score_spread, 1)
+def _topic_names(*, proposal_ids: list[int]) -> dict[int, list[str]]:
+    """The topic names of each proposal, in the conference's topic order (one query)."""
+    links = (
+        Proposal.topics.through.objects.filter(proposal_id__in=proposal_ids)
+        .order_by("topic__position", "topic__name")
+        .values_list("proposal_id", "topic__name")
+    )
+    names: dict[int, list[str]] = defaultdict(list)
+    for proposal_id, name in links:
+        names[proposal_id].append(name)
+    return names
 
 
 def _fixed(value: float | None, places: int) -> str:
