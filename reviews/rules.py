@@ -12,6 +12,7 @@ import rules
 from django.contrib.auth.models import AnonymousUser
 
 from expo.conferences.models import Conference, ConferenceChair
+from expo.conferences.selectors import is_chair_of
 from expo.proposals.models import Proposal, ProposalState
 from expo.rules import is_admin
 from reviews.conflicts import conflict_status
@@ -27,9 +28,9 @@ def _cached(proposal: Proposal, key: str, user: Any, compute: Any) -> bool:
 
 @rules.predicate
 def chairs_conference(user: Any, conference: Conference | None) -> bool:
-    if conference is None or not user.is_authenticated:
+    if conference is None:
         return False
-    return ConferenceChair.objects.filter(conference=conference, user=user).exists()
+    return is_chair_of(user=user, conference=conference)
 
 
 @rules.predicate

@@ -36,6 +36,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Lower
 
 from expo.accounts.models import User
 from expo.conferences.models import Conference, ConferenceChair, ExpoFormat, Topic, Track
+from expo.conferences.selectors import is_chair_of
 from expo.proposals.models import Proposal, ProposalState, Speaker
 from expo.sponsors.models import Membership
 from reviews import calibration
@@ -95,7 +96,7 @@ def _visible_with_hidden(
     queryset = Proposal.objects.filter(conference=conference).exclude(state=ProposalState.DRAFT)
     if user.is_superuser:
         return queryset, frozenset()
-    if not ConferenceChair.objects.filter(conference=conference, user=user).exists():
+    if not is_chair_of(user=user, conference=conference):
         return Proposal.objects.none(), None
     hidden = conflicted_proposal_ids(user=user, conference=conference)
     return (queryset.exclude(pk__in=hidden) if hidden else queryset), hidden
@@ -418,7 +419,7 @@ def dashboard(
 ) -> Dashboard:
     """The review workspace: filtered, sorted, paginated proposals with review summaries."""
     review_settings = review_settings_or_default(conference=conference)
-    is_chair = ConferenceChair.objects.filter(conference=conference, user=user).exists()
+    is_chair = is_chair_of(user=user, conference=conference)
     visible = _visible(user=user, conference=conference)
     base = visible.annotated
     threshold = _threshold(review_settings.disagreement_points)
