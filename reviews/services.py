@@ -8,7 +8,9 @@ stale write raises ``StaleWrite`` carrying the newer version.
 
 import datetime as dt
 import hashlib
+import logging
 import re
+import smtplib
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +21,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Min
 from django.utils import timezone
@@ -55,6 +58,8 @@ from reviews.models import (
     ReviewSummary,
 )
 from reviews.rules import may
+
+logger = logging.getLogger(__name__)
 
 RATIONALE_MIN = 20
 TEXT_MAX = 5000
@@ -975,44 +980,68 @@ def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> bool:
     """Send one outbox message unless it was sent already; True when it was sent now.
 
     The row is locked while sending, so a duplicate task waits and then finds it sent. The
-    Message-ID is derived from the idempotency key, so in the one window this cannot close (the
-    process dies after the mail server accepted the message but before the commit) a resent
-    copy carries the same Message-ID and mail clients show it once.
+    connection to the mail server is opened here and closed (SMTP ``QUIT``) only after the
+    commit, so that between the server's acceptance (its ``250`` to ``DATA``) and the commit
+    recording it there are only two writes and the commit itself. A process that dies in that
+    window sends the message again when the task is redelivered; the copy carries the same
+    Message-ID (derived from the idempotency key), so mail clients that deduplicate show it
+    once. See docs/operations.md.
     """
+    mailer = mailers.default
     failure: Exception | None = None
-    with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status == OutboxStatus.SENT:
-            return False
-        message.attempts += 1
-        email = EmailMessage(
-            subject=message.subject,
-            body=message.body,
-            to=list(message.recipients),
-            headers={"Message-ID": _message_id(message.idempotency_key)},
-        )
-        try:
-            email.send()
-        except Exception as error:  # the mail backend's errors are not ours to enumerate
-            message.status = OutboxStatus.FAILED
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            message.save(update_fields=["status", "attempts", "last_error"])
-            failure = error
-        else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = now or timezone.now()
-            message.last_error = ""
-            message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
-            audit_record(
-                action=AuditAction.NOTIFICATION_SENT,
-                actor=None,
-                summary=f"E-mail sent: {message.subject}",
-                object_type="outbox_message",
-                object_id=message.pk,
-                conference=message.conference,
-                proposal=message.proposal,
-                after={"to": message.recipients, "attempts": message.attempts},
+    try:
+        with transaction.atomic():
+            # The conference and proposal for the audit event are read now, not after the
+            # server accepted the message; only the outbox row is locked.
+            message = (
+                OutboxMessage.objects.select_for_update(of=("self",))
+                .select_related("conference", "proposal")
+                .filter(pk=message_id)
+                .first()
             )
+            if message is None or message.status == OutboxStatus.SENT:
+                return False
+            message.attempts += 1
+            email = EmailMessage(
+                subject=message.subject,
+                body=message.body,
+                to=list(message.recipients),
+                headers={"Message-ID": _message_id(message.idempotency_key)},
+            )
+            try:
+                mailer.open()
+                # The connection stays open: send_messages closes only one it opened itself.
+                mailer.send_messages([email])
+            except Exception as error:  # the mail backend's errors are not ours to enumerate
+                message.status = OutboxStatus.FAILED
+                message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                message.save(update_fields=["status", "attempts", "last_error"])
+                failure = error
+            else:
+                message.status = OutboxStatus.SENT
+                message.sent_at = now or timezone.now()
+                message.last_error = ""
+                message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+                audit_record(
+                    action=AuditAction.NOTIFICATION_SENT,
+                    actor=None,
+                    summary=f"E-mail sent: {message.subject}",
+                    object_type="outbox_message",
+                    object_id=message.pk,
+                    conference=message.conference,
+                    proposal=message.proposal,
+                    after={"to": message.recipients, "attempts": message.attempts},
+                )
+    finally:
+        _mailer_close(mailer)
     if failure is not None:
         raise DeliveryFailed(str(failure)) from failure
     return True
+
+
+def _mailer_close(mailer: BaseEmailBackend) -> None:
+    """Say QUIT; delivery is already recorded, so a server that answers badly is only logged."""
+    try:
+        mailer.close()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("Mail connection not closed cleanly after delivery: %s", error)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import redis
 from django.db import connection
@@ -199,3 +200,38 @@ def wait_for_visibility_timeout(client: redis.Redis) -> None:
         pause = latest + VISIBILITY_TIMEOUT + 0.2 - time.time()
         if pause > 0:
             time.sleep(pause)
+
+
+class DatabaseLock:
+    """A lock held by a second connection to the test database, so that a worker process stops
+    at a known statement until ``release``; ``wait_until_blocking`` returns once it does.
+
+    Build it in the test's thread (it reads the test database's settings); ``take``, the wait
+    and ``release`` may run in another (the SMTP sink's).
+    """
+
+    def __init__(self) -> None:
+        url = database_url_for_children()
+        self._holder = psycopg.connect(url)  # not autocommit: the lock lasts until release
+        self._watcher = psycopg.connect(url, autocommit=True)
+
+    def take(self, statement: str, params: tuple[Any, ...] = ()) -> None:
+        self._holder.execute(statement, params)
+
+    def blocked(self) -> int:
+        """How many other sessions wait for this lock now."""
+        row = self._watcher.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+            (self._holder.info.backend_pid,),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def wait_until_blocking(self, *, what: str, log: Worker | None = None) -> None:
+        wait_until(lambda: self.blocked() > 0, timeout=60, what=what, log=log, interval=0.01)
+
+    def release(self) -> None:
+        self._holder.rollback()
+
+    def close(self) -> None:
+        self._holder.close()
+        self._watcher.close()

@@ -3,8 +3,9 @@
 The worker runs in another process, so Django's locmem outbox cannot see its e-mails; this
 server can. It speaks just enough SMTP for Django's SMTP backend (EHLO/HELO, MAIL, RCPT, DATA,
 RSET, NOOP, QUIT). A message is *accepted* when the server answers 250 to its DATA, as with a
-real mail server. ``crash_at`` runs a callback (the test kills the worker) at a chosen message,
-just before or just after accepting it, so that a crash lands at an exact point of delivery.
+real mail server. ``crash_at`` runs a callback (the test kills the worker) at a chosen message:
+just before accepting it, just after, or when its client says QUIT, so that a crash lands at an
+exact point of delivery.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 
+CRASH_POINTS = frozenset({"before_accept", "after_accept", "at_quit"})
+
 
 @dataclass
 class Crash:
     at: int  # the n-th DATA the server receives, from 1
-    when: str  # "before_accept" or "after_accept"
+    # "before_accept": instead of answering the DATA; "after_accept": just after its 250;
+    # "at_quit": when the client that sent it says QUIT, before the 221.
+    when: str
     action: Callable[[], None]
+    # after_accept only: run just before the 250 (the test takes a database lock there)
+    prepare: Callable[[], None] | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
 
@@ -58,9 +65,17 @@ class SmtpSink:
         self._server.shutdown()
         self._server.server_close()
 
-    def crash_at(self, at: int, when: str, action: Callable[[], None]) -> Crash:
-        assert when in {"before_accept", "after_accept"}
-        self.crash = Crash(at, when, action)
+    def crash_at(
+        self,
+        at: int,
+        when: str,
+        action: Callable[[], None],
+        *,
+        prepare: Callable[[], None] | None = None,
+    ) -> Crash:
+        assert when in CRASH_POINTS
+        assert prepare is None or when == "after_accept"
+        self.crash = Crash(at, when, action, prepare)
         return self.crash
 
     def message_ids(self) -> Counter[str]:
@@ -73,6 +88,7 @@ class SmtpSink:
 
     def _session(self, rfile, wfile) -> None:
         wfile.write(b"220 sink.test ESMTP\r\n")
+        number = 0  # of the last DATA of this session
         while line := rfile.readline():
             verb = line.strip().split(b" ", 1)[0].upper()
             if verb in {b"EHLO", b"HELO"}:
@@ -80,6 +96,11 @@ class SmtpSink:
             elif verb in {b"MAIL", b"RCPT", b"RSET", b"NOOP"}:
                 wfile.write(b"250 OK\r\n")
             elif verb == b"QUIT":
+                crash = self.crash
+                if crash and crash.when == "at_quit" and crash.at == number:
+                    crash.action()
+                    crash.done.set()
+                    return
                 wfile.write(b"221 Bye\r\n")
                 return
             elif verb == b"DATA":
@@ -97,10 +118,12 @@ class SmtpSink:
                     crash.action()
                     crash.done.set()
                     return  # never answered 250: not accepted, as a real server would
+                if crash and crash.when == "after_accept" and crash.prepare:
+                    crash.prepare()
                 with self._lock:
                     self.accepted.append(email.message_from_bytes(b"".join(lines)))
                 wfile.write(b"250 OK queued\r\n")
-                if crash:
+                if crash and crash.when == "after_accept":
                     crash.action()
                     crash.done.set()
             else:

@@ -19,6 +19,7 @@ from reviews.models import AuditAction, AuditEvent, OutboxMessage, OutboxStatus
 from tests.factories import ChairFactory, ConferenceFactory, MembershipFactory, ProposalFactory
 from tests.reliability.helpers import (
     CELERY_QUEUE,
+    DatabaseLock,
     queued_tasks,
     wait_for_visibility_timeout,
     wait_until,
@@ -180,16 +181,25 @@ def received_after_checking_the_outbox(smtp_sink):
     return received
 
 
-def test_emails_survive_two_worker_crashes_and_only_one_accepted_mid_crash_is_sent_twice(
-    sending_env, start_worker, broker_redis, smtp_sink
+@pytest.fixture
+def audit_lock():
+    lock = DatabaseLock()
+    yield lock
+    lock.close()
+
+
+def test_emails_survive_three_worker_crashes_and_only_one_accepted_before_its_commit_is_sent_twice(
+    sending_env, start_worker, broker_redis, smtp_sink, audit_lock
 ):
     """Worker 1 dies while the mail server holds the 10th message unanswered; worker 2 dies
-    just after the server accepted the 20th; worker 3 finishes.
+    when the client of the 20th says QUIT; worker 3 dies after the server accepted the 25th,
+    before the commit recording it; worker 4 finishes.
 
     The first crash costs nothing: the transaction rolls back and the message is sent once
-    later. The second hits the one window no outbox closes — accepted by the mail server, not
-    yet committed — so that message is sent again, with the same Message-ID, so that mail
-    clients that deduplicate show it once. Every other message arrives exactly once.
+    later. The second costs nothing either: delivery is recorded and committed before the
+    connection is closed. The third hits the window no outbox closes — accepted by the mail
+    server, not yet committed — so that message is sent again, with the same Message-ID, so
+    that mail clients that deduplicate show it once. Every other message arrives exactly once.
     """
     first = start_worker(sending_env, concurrency=1)
     crash_at_tenth_email(first, smtp_sink, "before_accept", first.kill)
@@ -197,9 +207,30 @@ def test_emails_survive_two_worker_crashes_and_only_one_accepted_mid_crash_is_se
 
     wait_for_visibility_timeout(broker_redis)
     second = start_worker(sending_env, concurrency=1)
-    crash = smtp_sink.crash_at(20, "after_accept", second.kill)
-    wait_until(crash.done.is_set, timeout=60, what="the 20th e-mail", log=second)
-    assert sent() == 9 + 9, "nine more committed; the 20th was accepted but not committed"
+    crash = smtp_sink.crash_at(20, "at_quit", second.kill)
+    wait_until(crash.done.is_set, timeout=60, what="the 20th e-mail's QUIT", log=second)
+    assert sent() == 9 + 10, "the 20th was recorded as sent before its QUIT"
+
+    wait_for_visibility_timeout(broker_redis)
+    third = start_worker(sending_env, concurrency=1)
+
+    def kill_between_accept_and_commit():
+        # The worker's audit INSERT, between the server's 250 and the commit, waits on the
+        # lock: kill it there, then let the lock go.
+        audit_lock.wait_until_blocking(what="the worker to write the audit event", log=third)
+        third.kill()
+        audit_lock.release()
+
+    crash = smtp_sink.crash_at(
+        25,
+        "after_accept",
+        kill_between_accept_and_commit,
+        prepare=lambda: audit_lock.take(
+            f"LOCK TABLE {AuditEvent._meta.db_table} IN EXCLUSIVE MODE"
+        ),
+    )
+    wait_until(crash.done.is_set, timeout=60, what="the 25th e-mail", log=third)
+    assert sent() == 9 + 10 + 4, "the 25th was accepted but not committed"
 
     wait_for_visibility_timeout(broker_redis)
     wait_until_all_sent(broker_redis, start_worker(sending_env, concurrency=1))
