@@ -17,11 +17,15 @@ from expo.accounts.models import User
 from expo.conferences.models import Conference, ConferenceChair, ExpoFormat, Topic
 from expo.proposals.models import Proposal, ProposalState
 from expo.sponsors.models import CompanySize, Region, SponsorTier
+from fairness.models import FairnessReport
 from fairness.report import (
     COLUMNS,
     MAX_EDITIONS,
+    STAGES,
     DecisionTable,
     Edition,
+    input_fingerprint,
+    parameters_key,
     table_empty,
 )
 from ranking.models import RelevanceModel, RelevanceScore
@@ -235,6 +239,44 @@ def chair_users(*, conference: Conference) -> list[User]:
         chair.user
         for chair in ConferenceChair.objects.filter(conference=conference).select_related("user")
     ]
+
+
+def report_scopes(
+    *, conference: Conference, editions: Sequence[Conference]
+) -> dict[str, frozenset[int]]:
+    """Every viewer scope the refresh task keeps reports for, by parameters key: everything
+    (admins, cochairs without conflicts) and each cochair's conflicts."""
+    scopes: dict[str, frozenset[int]] = {}
+    chair_scopes = [
+        hidden_proposal_ids(user=user, conference=conference, editions=editions)
+        for user in chair_users(conference=conference)
+    ]
+    for hidden in [frozenset(), *chair_scopes]:
+        scopes[parameters_key(hidden=hidden)] = hidden
+    return scopes
+
+
+def reports_current(*, conference: Conference) -> bool:
+    """Whether the conference's cached reports are what ``fairness.services.reports_refresh``
+    would leave: one per stage and scope, each computed from the current input.
+
+    Reads the input and hashes it; computes no report. 8 queries, plus 3 per cochair and
+    edition (the cochairs' conflicts).
+    """
+    editions = editions_of(conference=conference)
+    table = decision_table(conference=conference, editions=editions)
+    expected = {
+        (key, stage): input_fingerprint(table, stage=stage, hidden=hidden)
+        for key, hidden in report_scopes(conference=conference, editions=editions).items()
+        for stage in STAGES
+    }
+    stored = {
+        (key, stage): fingerprint
+        for key, stage, fingerprint in FairnessReport.objects.filter(
+            conference=conference
+        ).values_list("parameters_key", "stage", "input_fingerprint")
+    }
+    return stored == expected
 
 
 def drilldown_proposals(

@@ -8,7 +8,6 @@ the dashboard's button (``force``).
 
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -19,7 +18,7 @@ from expo.conferences.models import Conference
 from fairness import report as fairness_report
 from fairness.models import FairnessReport
 from fairness.report import STAGES, DecisionTable
-from fairness.selectors import chair_users, decision_table, editions_of, hidden_proposal_ids
+from fairness.selectors import decision_table, editions_of, hidden_proposal_ids, report_scopes
 
 logger = logging.getLogger(__name__)
 
@@ -102,9 +101,8 @@ def reports_refresh(*, conference: Conference, force: bool = False) -> int:
     """
     editions = editions_of(conference=conference)
     table = decision_table(conference=conference, editions=editions)
-    scopes: dict[str, frozenset[int]] = {}
-    for hidden in [frozenset(), *_chair_scopes(conference, editions)]:
-        scopes[fairness_report.parameters_key(hidden=hidden)] = hidden
+    # The same scopes fairness.selectors.reports_current checks (the sweeper asks it).
+    scopes = report_scopes(conference=conference, editions=editions)
     computed = 0
     for hidden in scopes.values():
         for stage in STAGES:
@@ -116,13 +114,6 @@ def reports_refresh(*, conference: Conference, force: bool = False) -> int:
         parameters_key__in=list(scopes)
     ).delete()
     return computed
-
-
-def _chair_scopes(conference: Conference, editions: Sequence[Conference]) -> list[frozenset[int]]:
-    return [
-        hidden_proposal_ids(user=user, conference=conference, editions=editions)
-        for user in chair_users(conference=conference)
-    ]
 
 
 def schedule_refresh(*, conference_id: int) -> None:

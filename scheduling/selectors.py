@@ -20,6 +20,7 @@ from scheduling.models import (
     ScheduleState,
     ScheduleVersion,
     SessionPreference,
+    SolverStatus,
     SpeakerUnavailability,
     TrackWindow,
 )
@@ -327,6 +328,18 @@ def schedule_versions(*, conference: Conference) -> list[ScheduleVersion]:
         .select_related("created_by", "published_by", "based_on")
         .annotate(session_count=Count("sessions"))
         .order_by("-number")
+    )
+
+
+def schedule_versions_waiting_for_solver(*, requested_before: dt.datetime) -> list[int]:
+    """Ids of versions, of every conference, requested before ``requested_before`` and still
+    waiting for the solver. One query."""
+    return list(
+        ScheduleVersion.objects.filter(
+            solver_status=SolverStatus.PENDING, created_at__lte=requested_before
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import signal
@@ -21,6 +22,12 @@ import psycopg
 import pytest
 import redis
 from django.db import connection
+
+from expo.conferences.models import Conference, Track
+from expo.conferences.services import conference_create_default_tracks
+from expo.proposals.models import ProposalState
+from scheduling.models import Room, ScheduleBreak, TrackWindow
+from tests.factories import ConferenceFactory, ProposalFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # Short, so that a killed worker's messages come back within the test (production: 3600 s).
@@ -235,3 +242,41 @@ class DatabaseLock:
     def close(self) -> None:
         self._holder.close()
         self._watcher.close()
+
+
+def solve_results(worker: Worker) -> list[str]:
+    """What each ``solve_schedule`` run by ``worker`` returned, as logged ("True", "False")."""
+    marker = "scheduling.tasks.solve_schedule["
+    return sorted(
+        line.rsplit(": ", 1)[1].strip()
+        for line in worker.log_path.read_text(errors="replace").splitlines()
+        if marker in line and "] succeeded in " in line
+    )
+
+
+def venue_add(conference: Conference) -> list[Track]:
+    """The default three tracks, one room each open 09:00–18:00 on the first day, lunch
+    13:00–14:00 (as in tests/scheduling); returns the tracks."""
+
+    def at(hour: int) -> dt.datetime:
+        return dt.datetime.combine(conference.starts_on, dt.time(hour), conference.tzinfo)
+
+    tracks = conference_create_default_tracks(conference=conference)
+    for position, track in enumerate(tracks):
+        room = Room.objects.create(conference=conference, name=f"Room {position + 1}")
+        TrackWindow.objects.create(track=track, room=room, starts_at=at(9), ends_at=at(18))
+    ScheduleBreak.objects.create(
+        conference=conference, title="Lunch", starts_at=at(13), ends_at=at(14)
+    )
+    return tracks
+
+
+def schedulable_conference(*, accepted: int) -> Conference:
+    """A conference with a venue and ``accepted`` accepted proposals sorted into its talk track."""
+    conference = ConferenceFactory()
+    talks = venue_add(conference)[0]
+    for _ in range(accepted):
+        ProposalFactory(
+            conference=conference, state=ProposalState.ACCEPTED, track=talks, format=talks.format
+        )
+    return conference

@@ -1,4 +1,5 @@
-"""The sweeper finds missed work — unscored proposals, unsent e-mails — and queues it once.
+"""The sweeper finds missed work — unscored proposals, unsent e-mails, out-of-date fairness
+reports, schedule versions waiting for the solver — and queues it once.
 
 Tasks run eagerly here (no broker), so "queued" means "done"; the worker-process tests show
 the same with Redis.
@@ -17,14 +18,33 @@ from django.utils import timezone
 
 from expo.celery import SWEEP_SECONDS
 from expo.celery import app as celery_app
+from expo.conferences.models import ConferenceChair
 from expo.proposals.models import Proposal, ProposalState
-from expo.sweeper import DEFAULT_GRACE, proposals_without_current_score, sweep
+from expo.sweeper import (
+    DEFAULT_GRACE,
+    conferences_with_stale_fairness_reports,
+    proposals_without_current_score,
+    sweep,
+)
+from fairness.models import FairnessReport
+from fairness.selectors import reports_current
+from fairness.tasks import refresh_reports
 from ranking.models import RelevanceScore, ScoreKind
 from ranking.services import relevance_model_promote, relevance_model_train
 from reviews import services as review_services
-from reviews.models import OutboxMessage, OutboxStatus
-from tests.factories import ChairFactory, ConferenceFactory, ProposalFactory
+from reviews.audit import audit_record
+from reviews.models import AuditAction, OutboxMessage, OutboxStatus
+from scheduling.models import ScheduleVersion, SolverStatus
+from scheduling.services import schedule_version_request
+from tests.factories import (
+    AdminFactory,
+    ChairFactory,
+    ConferenceFactory,
+    OrganisationFactory,
+    ProposalFactory,
+)
 from tests.ranking.relevance_helpers import decided_proposals, past_conference
+from tests.reliability.helpers import schedulable_conference
 from tests.reviews.factories import bulk_reviews, sponsor_with_proposal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
@@ -59,6 +79,19 @@ def test_sweep_scores_proposals_missing_a_score_but_leaves_fresh_ones_to_the_que
     assert list(RelevanceScore.objects.values_list("proposal", flat=True)) == [missed.pk]
     assert sweep(now=timezone.now() + DEFAULT_GRACE).unscored_proposals == [fresh.pk]
     assert sweep(now=timezone.now() + DEFAULT_GRACE).found == 0
+
+
+def test_sweep_scores_missing_proposals_of_every_conference_and_keeps_existing_scores(conference):
+    other = ConferenceFactory()
+    missed = [proposal(conference), proposal(other)]
+    already = proposal(conference)
+    sweep()
+    assert sweep().found == 0
+    RelevanceScore.objects.filter(proposal__in=missed).delete()
+    assert sweep().unscored_proposals == [p.pk for p in missed]
+    assert sorted(RelevanceScore.objects.values_list("proposal", flat=True)) == sorted(
+        p.pk for p in [*missed, already]
+    ), "one score each: the existing one was kept, not duplicated"
 
 
 def test_sweep_skips_drafts_and_withdrawn_proposals(conference):
@@ -178,6 +211,8 @@ def test_beat_runs_the_sweep_more_often_than_its_grace_period(conference):
         "unscored_proposals": 1,
         "queued_messages": 0,
         "failed_messages": 0,
+        "stale_fairness_conferences": 0,
+        "waiting_schedule_versions": 0,
         "published": 1,
     }
     assert RelevanceScore.objects.filter(proposal=missed).exists()
@@ -192,3 +227,114 @@ def test_finding_unscored_proposals_takes_the_same_queries_for_one_or_many(confe
     with CaptureQueriesContext(connection) as many:
         assert len(proposals_without_current_score(older_than=timezone.now())) == 21
     assert len(many) == len(one)
+
+
+def decided(conference, n=12):
+    """``n`` decided proposals, a third accepted, scored (so that scoring changes nothing)."""
+    proposals = [
+        proposal(conference, ProposalState.ACCEPTED if i % 3 == 0 else ProposalState.REJECTED)
+        for i in range(n)
+    ]
+    sweep()
+    return proposals
+
+
+def decision_audited(proposal):
+    """A decision's audit event; its after-commit refresh never runs (this test's transaction
+    never commits), as if the task was lost."""
+    audit_record(
+        action=AuditAction.DECISION_MADE,
+        actor=None,
+        summary="Accept",
+        object_type="decision",
+        proposal=proposal,
+    )
+
+
+def test_sweep_refreshes_fairness_reports_whose_input_changed_without_a_refresh(conference):
+    proposals = decided(conference)
+    refresh_reports(conference.pk)
+    assert sweep(grace=dt.timedelta(0)).found == 0
+    Proposal.objects.filter(pk=proposals[1].pk).update(state=ProposalState.ACCEPTED)
+    stamps = set(FairnessReport.objects.values_list("pk", "computed_at"))
+
+    assert sweep(grace=dt.timedelta(0), dry_run=True).stale_fairness_conferences == [conference.pk]
+    assert set(FairnessReport.objects.values_list("pk", "computed_at")) == stamps, (
+        "the check computes no report"
+    )
+    result = sweep(grace=dt.timedelta(0))
+    assert (result.stale_fairness_conferences, result.published) == ([conference.pk], 1)
+    assert reports_current(conference=conference)
+    accepted = FairnessReport.objects.get(stage="accepted", parameters__hidden_proposals=0)
+    assert accepted.report["overall"]["positives"] == 5
+    assert sweep(grace=dt.timedelta(0)).found == 0
+
+
+def test_sweep_refreshes_fairness_reports_of_a_lost_refresh_only_after_the_grace_period(
+    conference,
+):
+    proposals = decided(conference)
+    ChairFactory(conference=conference)
+    quiet = ConferenceFactory()  # no reports, no change that refreshes them
+    audit_record(
+        action=AuditAction.TEMPLATE_CHANGED,
+        actor=None,
+        summary="Template",
+        object_type="template",
+        conference=quiet,
+    )
+    decision_audited(proposals[0])
+
+    assert sweep().stale_fairness_conferences == [], "its refresh is probably still queued"
+    later = timezone.now() + DEFAULT_GRACE
+    result = sweep(now=later)
+    assert result.stale_fairness_conferences == [conference.pk], "not the quiet conference"
+    assert FairnessReport.objects.filter(conference=conference).count() == 3
+    assert not FairnessReport.objects.filter(conference=quiet).exists()
+    assert sweep(now=later).found == 0
+
+
+def test_sweep_refreshes_fairness_reports_when_a_scope_is_missing_or_nobody_has_it(conference):
+    decided(conference)
+    insider = OrganisationFactory(name="Insider Labs", domains=["insider.example"])
+    proposal(conference, ProposalState.REJECTED, organisation=insider)
+    refresh_reports(conference.pk)
+    assert FairnessReport.objects.count() == 3
+    conflicted = ChairFactory(conference=conference, user__email="kim@insider.example")
+    assert conferences_with_stale_fairness_reports(older_than=timezone.now()) == [conference.pk]
+    sweep(grace=dt.timedelta(0))
+    assert FairnessReport.objects.count() == 6, "the conflicted chair's scope was added"
+    ConferenceChair.objects.filter(pk=conflicted.pk).delete()
+    assert conferences_with_stale_fairness_reports(older_than=timezone.now()) == [conference.pk]
+    sweep(grace=dt.timedelta(0))
+    assert FairnessReport.objects.count() == 3, "the scope nobody has any more was deleted"
+    assert conferences_with_stale_fairness_reports(older_than=timezone.now()) == []
+
+
+def test_checking_fairness_reports_takes_the_same_queries_for_few_or_many_proposals(conference):
+    decided(conference, n=3)
+    ChairFactory(conference=conference)
+    refresh_reports(conference.pk)
+    with CaptureQueriesContext(connection) as few:
+        assert conferences_with_stale_fairness_reports(older_than=timezone.now()) == []
+    decided(conference, n=30)
+    refresh_reports(conference.pk)
+    with CaptureQueriesContext(connection) as many:
+        assert conferences_with_stale_fairness_reports(older_than=timezone.now()) == []
+    assert len(many) == len(few)
+
+
+def test_sweep_solves_a_schedule_version_whose_solve_was_lost_once_the_grace_period_passed():
+    conference = schedulable_conference(accepted=3)
+    admin = AdminFactory()
+    lost = schedule_version_request(conference=conference, by=admin, enqueue=False)
+    assert sweep().waiting_schedule_versions == [], "its solve is probably still queued"
+
+    later = timezone.now() + DEFAULT_GRACE
+    result = sweep(now=later)
+    assert result.waiting_schedule_versions == [lost.pk]
+    lost.refresh_from_db()
+    assert lost.solver_status == SolverStatus.OPTIMAL
+    assert lost.sessions.count() == 3
+    assert sweep(now=later).waiting_schedule_versions == []
+    assert ScheduleVersion.objects.count() == 1, "the lost version was solved, not a new one"

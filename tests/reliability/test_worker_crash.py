@@ -1,7 +1,8 @@
 """kill -9 a real Celery worker mid-job, start another: every job is done, once in effect.
 
 Work is queued by the same code paths as in production (a sponsor submits; a chair queues the
-decision e-mails), onto Redis, for a worker process running against the test database.
+decision e-mails; an admin asks for a schedule), onto Redis, for a worker process running
+against the test database.
 """
 
 import datetime as dt
@@ -16,11 +17,21 @@ from expo.sweeper import outbox_messages_unsent, proposals_without_current_score
 from ranking.models import RelevanceScore
 from reviews import services as review_services
 from reviews.models import AuditAction, AuditEvent, OutboxMessage, OutboxStatus
-from tests.factories import ChairFactory, ConferenceFactory, MembershipFactory, ProposalFactory
+from scheduling.models import ScheduleVersion, SolverStatus
+from scheduling.services import schedule_version_request
+from tests.factories import (
+    AdminFactory,
+    ChairFactory,
+    ConferenceFactory,
+    MembershipFactory,
+    ProposalFactory,
+)
 from tests.reliability.helpers import (
     CELERY_QUEUE,
     DatabaseLock,
     queued_tasks,
+    schedulable_conference,
+    solve_results,
     wait_for_visibility_timeout,
     wait_until,
 )
@@ -255,3 +266,58 @@ def test_email_whose_pool_process_is_killed_is_requeued_by_the_same_worker_at_on
     received = received_after_checking_the_outbox(smtp_sink)
     assert set(received.values()) == {1}, "no e-mail arrived twice"
     assert smtp_sink.data_received == MESSAGES + 1
+
+
+@pytest.mark.parametrize("message", ["lost", "redelivered"])
+def test_schedule_solve_killed_with_its_worker_is_queued_again_by_the_sweeper_and_stored_once(
+    message, broker_url, broker_redis, publish_to, child_env, start_worker
+):
+    """The worker dies after solving, while it waits to store the result (held there by a row
+    lock). Its message is either lost — as kombu's Redis transport loses one taken by a worker
+    killed between BRPOP and recording it as unacknowledged: neither queued nor in ``unacked``
+    — or handed back after the visibility timeout. The sweeper finds the version still waiting
+    and queues its solve again; a redelivered copy and the sweeper's both run, and only the
+    first to finish stores its result."""
+    publish_to(broker_url)
+    conference = schedulable_conference(accepted=3)
+    version = schedule_version_request(conference=conference, by=AdminFactory())
+    assert queued_tasks(broker_redis)["scheduling.tasks.solve_schedule"] == 1
+
+    row_lock = DatabaseLock()
+    try:
+        row_lock.take(
+            f"SELECT 1 FROM {ScheduleVersion._meta.db_table} WHERE id = %s FOR UPDATE",
+            (version.pk,),
+        )
+        first = start_worker(child_env, concurrency=1)
+        row_lock.wait_until_blocking(what="the solver's result to wait for the row", log=first)
+        first.kill()
+    finally:
+        row_lock.close()
+    version.refresh_from_db()
+    assert version.solver_status == SolverStatus.PENDING
+    assert broker_redis.llen(CELERY_QUEUE) == 0
+    assert broker_redis.hlen("unacked") == 1, "the dead worker held the message"
+    if message == "lost":
+        broker_redis.delete("unacked", "unacked_index")
+    else:
+        wait_for_visibility_timeout(broker_redis)
+
+    result = sweep(grace=dt.timedelta(0))
+    assert result.waiting_schedule_versions == [version.pk]
+    second = start_worker(child_env, concurrency=2)
+    wait_until(
+        lambda: (
+            len(solve_results(second)) == (1 if message == "lost" else 2)
+            and broker_redis.llen(CELERY_QUEUE) == 0
+            and broker_redis.hlen("unacked") == 0
+        ),
+        timeout=60,
+        what="the solves to finish and every message to be acknowledged",
+        log=second,
+    )
+    assert solve_results(second) == (["True"] if message == "lost" else ["False", "True"])
+    version.refresh_from_db()
+    assert version.solver_status == SolverStatus.OPTIMAL
+    assert version.sessions.count() == 3
+    assert sweep(grace=dt.timedelta(0), dry_run=True).waiting_schedule_versions == []

@@ -29,7 +29,8 @@ def _minutes(value: str) -> float:
 class Command(BaseCommand):
     help = (
         "Queue the work the broker never got or a dead worker lost: submitted proposals "
-        "without a current relevance score and e-mails not sent yet, older than a grace period."
+        "without a current relevance score, e-mails not sent yet, out-of-date fairness reports "
+        "and schedule versions waiting for the solver, older than a grace period."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
