@@ -12,9 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from expo.conferences.models import Conference
-from expo.proposals.models import Proposal
 from ranking.services import (
-    SCORED_STATES,
     ArtefactIntegrityError,
     PromotionRefused,
     TrainingDataError,
@@ -53,24 +51,6 @@ def score_all(conference_id: int) -> int:
         except ArtefactIntegrityError as error:
             logger.error("Conference %s not scored: %s", conference_id, error)
             break
-    return scored
-
-
-@shared_task(acks_late=True)
-def score_unscored() -> int:
-    """Sweep: score every conference's proposals that lack a score of their current text.
-
-    Scheduling after commit is robust (a broker outage never fails a submission), so a score
-    can be missing; run this periodically (Celery beat) to catch up. Idempotent.
-    """
-    scored = 0
-    for conference_id in (
-        Proposal.objects.filter(state__in=SCORED_STATES)
-        .order_by()
-        .values_list("conference_id", flat=True)
-        .distinct()
-    ):
-        scored += score_all(conference_id)
     return scored
 
 

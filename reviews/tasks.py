@@ -4,7 +4,6 @@ import logging
 
 from celery import shared_task
 
-from reviews.models import OutboxMessage, OutboxStatus
 from reviews.services import DeliveryFailed, outbox_deliver
 
 logger = logging.getLogger(__name__)
@@ -24,21 +23,10 @@ def outbox_send(message_id: int) -> bool:
     return outbox_deliver(message_id=message_id)
 
 
-@shared_task(acks_late=True)
-def outbox_flush() -> int:
-    """Queue a send for every message not sent yet (after a broker outage, say); run it from
-    Celery beat or by hand. Safe to overlap with ``outbox_send``: delivery is idempotent."""
-    pending = list(
-        OutboxMessage.objects.exclude(status=OutboxStatus.SENT).values_list("pk", flat=True)
-    )
-    for message_id in pending:
-        outbox_send_later(message_id)
-    return len(pending)
-
-
 def outbox_send_later(message_id: int) -> None:
     """Hand a message to the queue; if the queue is down (or, with eager tasks, the mail server
-    fails), log it and leave the row queued for ``outbox_flush`` instead of failing the page."""
+    fails), log it and leave the row for the sweeper (``expo.sweeper``) instead of failing the
+    page."""
     try:
         outbox_send.delay(message_id)
     except Exception:  # broker or eager-delivery errors; the outbox row keeps the work

@@ -11,7 +11,7 @@ from ranking.services import (
     relevance_model_train,
     schedule_scoring,
 )
-from ranking.tasks import retrain, score_all, score_proposal, score_unscored
+from ranking.tasks import retrain, score_all, score_proposal
 from tests.factories import ConferenceFactory, ProposalFactory
 from tests.ranking.relevance_helpers import decided_proposals, past_conference
 
@@ -121,18 +121,6 @@ def test_score_all_scores_submitted_and_decided_but_not_drafts_or_withdrawn(conf
     assert score_all.delay(conference.pk).get() == 3
     assert RelevanceScore.objects.count() == 3
     assert set(RelevanceScore.objects.values_list("proposal", flat=True)) == {p.pk for p in scored}
-
-
-def test_sweep_scores_what_the_after_commit_hook_missed_in_every_conference(conference):
-    other = ConferenceFactory()
-    missed = [submitted(conference), submitted(other)]
-    already = submitted(conference)
-    score_proposal.delay(already.pk)
-    assert score_unscored.delay().get() == 3
-    assert set(RelevanceScore.objects.values_list("proposal", flat=True)) == {
-        p.pk for p in [*missed, already]
-    }
-    assert RelevanceScore.objects.count() == 3  # the existing score was not duplicated
 
 
 def test_retrain_activates_the_first_version_and_rescores_the_conference(
