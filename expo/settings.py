@@ -10,6 +10,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+import jinja2
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -106,6 +107,15 @@ TEMPLATES = [
                 "expo.context_processors.navigation",
             ],
         },
+    },
+    {
+        # A few hot partials (the review dashboard's rows) are Jinja2 templates, rendered by
+        # views with ``using="jinja2"``; pages and layouts stay with the Django engine.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"undefined": jinja2.StrictUndefined},  # a misspelt name fails loudly
     },
 ]
 

@@ -21,8 +21,10 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from expo.accounts.models import User
@@ -126,17 +128,28 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         proposal.review_url = (
             reverse("reviews:proposal", args=[conference.slug, proposal.pk]) + suffix
         )
+    may_decide_any = board.is_chair or user.is_superuser
+    rows_html = render_to_string(
+        "reviews/dashboard_rows.html",
+        {
+            "rows": board.page.object_list,
+            "may_decide_any": may_decide_any,
+            "disagreement_points": board.settings.disagreement_points,
+        },
+        using="jinja2",
+    )
     return render(
         request,
         "reviews/dashboard.html",
         {
             **_nav(request, conference, "proposals"),
+            "rows_html": mark_safe(rows_html),
             "board": board,
             "form": form,
             "filters": filters,
             "list_query": query,
             "is_admin": user.is_superuser,
-            "may_decide_any": board.is_chair or user.is_superuser,
+            "may_decide_any": may_decide_any,
         },
     )
 

@@ -173,7 +173,7 @@ def test_export_lists_visible_proposals_with_scores_after_own_review(
 
 def _row_cells(body: str, pk: int) -> str:
     """The HTML of the dashboard row of proposal ``pk``."""
-    start = body.index(f'value="{pk}"')
+    start = body.index(f'name="proposals" value="{pk}"')
     return body[start : body.index("</tr>", start)]
 
 
@@ -227,3 +227,32 @@ def test_review_summary_matches_the_reviews_after_submits_revisions_and_bulk_wri
         assert summary.submitted_reviews == len(scores)
         assert summary.mean_score == pytest.approx(sum(scores) / len(scores))
         assert (summary.min_score, summary.max_score) == (min(scores), max(scores))
+
+
+def test_rows_escape_what_sponsors_typed(client, conference, chair1):
+    """The rows are a Jinja2 partial inside a Django template: both must escape."""
+    proposal = submitted_proposal(conference, title='<img src=x onerror="alert(1)"> & co')
+    proposal.organisation.name = "<b>Org</b>"
+    proposal.organisation.save()
+    client.force_login(chair1)
+    body = client.get(reverse("reviews:dashboard", args=[conference.slug])).content.decode()
+    row = _row_cells(body, proposal.pk)
+    assert "<img" not in body
+    assert "<b>Org</b>" not in body
+    assert "&lt;img src=x onerror=" in row
+    assert "&lt;b&gt;Org&lt;/b&gt;" in row
+
+
+def test_column_headers_and_pages_link_to_a_query_the_page_understands(client, conference, chair1):
+    """``{% querystring %}`` includes the "?" itself; a second one made "??sort=…", a parameter
+    named "?sort" that the dashboard ignored."""
+    for _ in range(selectors.PAGE_SIZE + 1):
+        submitted_proposal(conference)
+    client.force_login(chair1)
+    url = reverse("reviews:dashboard", args=[conference.slug])
+    body = client.get(url).content.decode()
+    assert "??" not in body
+    assert 'href="?sort=-spread"' in body
+    assert 'rel="next" href="?page=2"' in body
+    sorted_body = client.get(url + "?sort=-spread").content.decode()
+    assert 'aria-label="Spread, sorted descending; sort ascending"' in sorted_body
