@@ -176,8 +176,13 @@ def throughput(
         _wait_ready(port)
         counts = [0] * clients
         errors = [0] * clients
-        start_line = threading.Barrier(clients + 1)
         window: dict[str, float] = {}
+
+        def open_window() -> None:  # runs once, before the barrier releases anyone
+            window["start"] = time.monotonic()
+            window["stop"] = window["start"] + seconds
+
+        start_line = threading.Barrier(clients + 1, action=open_window)
 
         def client(index: int) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -206,11 +211,9 @@ def throughput(
         for thread in pool:
             thread.start()
         start_line.wait()  # measured from here: all clients warmed up
-        started = time.monotonic()
-        window["stop"] = started + seconds
         for thread in pool:
             thread.join()
-        elapsed = time.monotonic() - started
+        elapsed = time.monotonic() - window["start"]
         return {"rps": sum(counts) / elapsed, "errors": sum(errors), "requests": sum(counts)}
     finally:
         server.terminate()
