@@ -47,6 +47,8 @@ def main() -> int:
     failed = [r for r in rows if r.met is False]
     print()
     print(f"{len(rows)} rows, {len(failed)} targets missed.")
+    # This machine's speed drifts during a run (a shared VM): say how much.
+    print(f"The Python-loop yardstick at the end of the run: {python_speed_seconds():.2f} s.")
     return 0
 
 

@@ -477,9 +477,12 @@ def dashboard(
                 ),
                 others_label=f"{others} other{'' if others == 1 else 's'}",
                 sees_scores=sees,
-                mean_display=_fixed(value["mean_score"], 2),
-                normalised_display=_fixed(unit.normalised_score if unit else None, 2),
-                spread_display=_fixed(spread, 1),
+                # Blind rule: scores not yet visible to this chair are not even formatted.
+                mean_display=_fixed(value["mean_score"], 2) if sees else "",
+                normalised_display=(
+                    _fixed(unit.normalised_score if unit else None, 2) if sees else ""
+                ),
+                spread_display=_fixed(spread, 1) if sees else "",
                 disagrees=sees and spread is not None and spread >= threshold,
             )
         )
