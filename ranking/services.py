@@ -11,7 +11,7 @@ import io
 import logging
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -683,42 +683,45 @@ def proposal_score(*, proposal_id: int) -> RelevanceScore | None:
 
 
 def _learned_score(proposal: Proposal, model: RelevanceModel, document: str) -> RelevanceScore:
-    digest = text_hash(document)
-    stored = RelevanceScore.objects.filter(proposal=proposal, model=model, text_hash=digest).first()
-    if stored is not None:
-        return stored
-    explanation = artefact_load(model).explain(document)
-    score, _ = RelevanceScore.objects.get_or_create(
+    return _score_once(
         proposal=proposal,
         model=model,
-        text_hash=digest,
-        defaults={
-            "kind": ScoreKind.LEARNED,
-            "score": explanation.score,
-            "explanation": explanation.as_dict(),
-        },
+        digest=text_hash(document),
+        kind=ScoreKind.LEARNED,
+        explain=lambda: artefact_load(model).explain(document),
     )
-    return score
 
 
 def _topical_score(proposal: Proposal, document: str) -> RelevanceScore:
     references = conference_references(proposal.conference)
-    digest = text_hash(document, *references)
-    stored = RelevanceScore.objects.filter(
-        proposal=proposal, model__isnull=True, text_hash=digest
-    ).first()
-    if stored is not None:
-        return stored
-    explanation = topical_relevance(document, references)
-    score, _ = RelevanceScore.objects.get_or_create(
+    return _score_once(
         proposal=proposal,
         model=None,
+        digest=text_hash(document, *references),
+        kind=ScoreKind.TOPICAL,
+        explain=lambda: topical_relevance(document, references),
+    )
+
+
+def _score_once(
+    *,
+    proposal: Proposal,
+    model: RelevanceModel | None,
+    digest: str,
+    kind: str,
+    explain: Callable[[], Any],
+) -> RelevanceScore:
+    """The score stored for (proposal, model, text digest), computed and stored if missing;
+    ``explain`` (an explanation with ``score`` and ``as_dict()``) runs only then."""
+    stored = RelevanceScore.objects.filter(proposal=proposal, model=model, text_hash=digest).first()
+    if stored is not None:
+        return stored
+    explanation = explain()
+    score, _ = RelevanceScore.objects.get_or_create(
+        proposal=proposal,
+        model=model,
         text_hash=digest,
-        defaults={
-            "kind": ScoreKind.TOPICAL,
-            "score": explanation.score,
-            "explanation": explanation.as_dict(),
-        },
+        defaults={"kind": kind, "score": explanation.score, "explanation": explanation.as_dict()},
     )
     return score
 

@@ -188,8 +188,9 @@ def annotate_reviews(queryset: QuerySet[Proposal], *, user: User) -> QuerySet[Pr
 
 
 def _filtered(
-    queryset: QuerySet[Proposal], *, filters: DashboardFilters, threshold: Decimal | float
+    queryset: QuerySet[Proposal], *, filters: DashboardFilters, review_settings: ReviewSettings
 ) -> QuerySet[Proposal]:
+    """The dashboard's filters on a queryset from ``annotate_reviews``."""
     if filters.q:
         words = filters.q.split()
         for word in words[:8]:
@@ -224,7 +225,10 @@ def _filtered(
     elif filters.mine == "submitted":
         queryset = queryset.filter(Q(my_submitted__gt=0))
     if filters.disagree:
-        queryset = queryset.filter(Q(visible_spread__gte=_threshold(threshold)))
+        threshold = _threshold(review_settings.disagreement_points)
+        queryset = queryset.filter(Q(visible_spread__gte=threshold))
+    if filters.ready:
+        queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
     return queryset
 
 
@@ -376,11 +380,7 @@ def ordered_ids(*, user: User, conference: Conference, filters: DashboardFilters
     """Ids of the dashboard's proposals in its order (for the review page's previous/next)."""
     review_settings = review_settings_or_default(conference=conference)
     visible = _visible(user=user, conference=conference)
-    queryset = _filtered(
-        visible.annotated, filters=filters, threshold=review_settings.disagreement_points
-    )
-    if filters.ready:
-        queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
+    queryset = _filtered(visible.annotated, filters=filters, review_settings=review_settings)
     if filters.sort.lstrip("-") == "normalised":
         scores = normalised_scores(
             conference=conference, visible=visible, review_settings=review_settings
@@ -432,9 +432,7 @@ def dashboard(
         missing_mine=Count("pk", filter=Q(my_submitted=0, state__in=REVIEWABLE_STATES)),
     )
     summary = DashboardSummary(is_chair=is_chair, **counts)
-    queryset = _filtered(base, filters=filters, threshold=review_settings.disagreement_points)
-    if filters.ready:
-        queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
+    queryset = _filtered(base, filters=filters, review_settings=review_settings)
     scores = normalised_scores(
         conference=conference, visible=visible, review_settings=review_settings
     )
@@ -524,13 +522,9 @@ def dashboard_export_rows(
     review_settings = review_settings_or_default(conference=conference)
     visible = _visible(user=user, conference=conference)
     queryset = _sorted(
-        _filtered(
-            visible.annotated, filters=filters, threshold=review_settings.disagreement_points
-        ),
+        _filtered(visible.annotated, filters=filters, review_settings=review_settings),
         filters.sort,
     ).select_related("organisation", "track", "decision")
-    if filters.ready:
-        queryset = queryset.filter(_ready_filter(review_settings.required_reviews))
     scores = normalised_scores(
         conference=conference, visible=visible, review_settings=review_settings
     )
