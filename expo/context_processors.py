@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
-from expo.conferences.models import ConferenceChair
+from expo.conferences.selectors import chairs_anything
 
 
 def navigation(request: HttpRequest) -> dict[str, Callable[[], bool] | bool]:
@@ -13,7 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, Callable[[], bool] | bool]:
         return {"nav_reviews": False}
 
     def chairs_or_admin() -> bool:
-        return bool(user.is_superuser or ConferenceChair.objects.filter(user_id=user.pk).exists())
+        return bool(user.is_superuser or chairs_anything(user=user))
 
     # Templates call it only where the navigation is drawn, so partials (htmx updates,
     # exports) cost no query.

@@ -123,8 +123,13 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
     query = _list_query(request)
     suffix = f"?{query}" if query else ""
+    # One reverse() for the page, not one per row: the id goes where the sentinel was.
+    sentinel = "2147483647"
+    before, _, after = reverse("reviews:proposal", args=[conference.slug, sentinel]).rpartition(
+        sentinel
+    )
     for row in board.page.object_list:
-        row.review_url = reverse("reviews:proposal", args=[conference.slug, row.pk]) + suffix
+        row.review_url = f"{before}{row.pk}{after}{suffix}"
     may_decide_any = board.is_chair or user.is_superuser
     rows_html = render_to_string(
         "reviews/dashboard_rows.html",

@@ -21,4 +21,17 @@ def is_chair_of(*, user: Any, conference: Conference) -> bool:
         remembered[user.pk] = ConferenceChair.objects.filter(
             conference=conference, user=user
         ).exists()
+        if remembered[user.pk]:
+            # The navigation asks whether the user chairs any conference (chairs_anything).
+            user._chairs_a_conference = True
     return remembered[user.pk]
+
+
+def chairs_anything(*, user: Any) -> bool:
+    """Whether ``user`` chairs any conference (for the navigation); no query when this
+    request already found them chairing one."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "_chairs_a_conference", False):
+        return True
+    return ConferenceChair.objects.filter(user_id=user.pk).exists()

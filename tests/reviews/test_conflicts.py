@@ -151,3 +151,52 @@ def test_review_by_a_reviewer_who_became_conflicted_does_not_count(
             rationale="Good.",
             expected_versions={},
         )
+
+
+def test_conflicted_ids_agree_with_the_per_proposal_status_for_every_pair(conference, admin):
+    """The workspace's one-query conflict list and the review page's per-proposal check are
+    two implementations of the same rules: every (chair, proposal) pair must agree."""
+    from tests.factories import OrganisationFactory, ProposalFactory, UserFactory
+
+    acme = OrganisationFactory(name="Acme  Research.", domains=["acme.com"])
+    bare = OrganisationFactory(name="Bare Labs", domains=[])
+    other_conference_twin = ProposalFactory(organisation=acme, state="submitted")
+    proposals = [
+        ProposalFactory(conference=conference, organisation=acme, state="submitted"),
+        ProposalFactory(conference=conference, organisation=acme, state="draft"),
+        ProposalFactory(conference=conference, organisation=bare, state="submitted"),
+        ProposalFactory(conference=conference, state="under_review"),
+        ProposalFactory(conference=conference, organisation=None, state="submitted", speakers=0),
+    ]
+    by_domain = ChairFactory(conference=conference, user=UserFactory(email="x@labs.acme.com"))
+    by_affiliation = ChairFactory(conference=conference, affiliations="Uni\n  acme research ")
+    member = ChairFactory(conference=conference)
+    MembershipFactory(organisation=bare, user=member.user)
+    speaker = ChairFactory(conference=conference)
+    Speaker.objects.create(proposal=proposals[3], name="S", email=speaker.user.email.upper())
+    Speaker.objects.create(proposal=proposals[4], name="S", email=speaker.user.email)
+    lifted = ChairFactory(conference=conference, user=UserFactory(email="y@acme.com"))
+    services.conflict_lift(by=admin, user=lifted.user, proposal=proposals[0], reason="Left.")
+    declared = ChairFactory(conference=conference)
+    services.conflict_add(by=admin, user=declared.user, proposal=proposals[2], reason="Advisor.")
+    services.conflict_lift(by=admin, user=speaker.user, proposal=proposals[4], reason="Other S.")
+    plain = ChairFactory(conference=conference)
+
+    expected_hidden = {
+        by_domain: {proposals[0].pk, proposals[1].pk},
+        by_affiliation: {proposals[0].pk, proposals[1].pk},
+        member: {proposals[2].pk},
+        speaker: {proposals[3].pk},
+        lifted: {proposals[1].pk},
+        declared: {proposals[2].pk},
+        plain: set(),
+    }
+    for chair_row, hidden in expected_hidden.items():
+        user = chair_row.user
+        ids = conflicted_proposal_ids(user=user, conference=conference)
+        assert ids == hidden, user.email
+        assert other_conference_twin.pk not in ids
+        for proposal in proposals:
+            proposal.__dict__.pop("_conflict_status", None)
+            status = conflict_status(user=user, proposal=proposal)
+            assert status.conflicted == (proposal.pk in ids), (user.email, proposal.pk)
