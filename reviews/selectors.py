@@ -40,6 +40,7 @@ from expo.accounts.models import User
 from expo.conferences.models import Conference, ConferenceChair, ExpoFormat, Topic, Track
 from expo.conferences.selectors import is_chair_of
 from expo.proposals.models import Proposal, ProposalState, Speaker
+from expo.proposals.selectors import topic_names_by_proposal
 from expo.sponsors.models import Membership
 from reviews import calibration
 from reviews.conflicts import conflicted_proposal_ids
@@ -520,7 +521,7 @@ def dashboard(
         )
         page = paginator.get_page(page_number)
         values = list(page.object_list)
-    topics = _topic_names(proposal_ids=[v["pk"] for v in values])
+    topics = topic_names_by_proposal(proposal_ids=[v["pk"] for v in values])
     rows = []
     for value in values:
         unit = scores.get(value["pk"])
@@ -575,19 +576,6 @@ class _CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._known_count
-
-
-def _topic_names(*, proposal_ids: list[int]) -> dict[int, list[str]]:
-    """The topic names of each proposal, in the conference's topic order (one query)."""
-    links = (
-        Proposal.topics.through.objects.filter(proposal_id__in=proposal_ids)
-        .order_by("topic__position", "topic__name")
-        .values_list("proposal_id", "topic__name")
-    )
-    names: dict[int, list[str]] = defaultdict(list)
-    for proposal_id, name in links:
-        names[proposal_id].append(name)
-    return names
 
 
 def _fixed(value: float | None, places: int) -> str:

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from expo.accounts.models import User
 from expo.conferences.models import Conference
 from expo.proposals.models import Proposal
+from expo.reversing import id_url
 from reviews import selectors, services
 from reviews.conflicts import conflict_status, conflicts_in_conference
 from reviews.defaults import PLACEHOLDERS
@@ -123,13 +124,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
     query = _list_query(request)
     suffix = f"?{query}" if query else ""
-    # One reverse() for the page, not one per row: the id goes where the sentinel was.
-    sentinel = "2147483647"
-    before, _, after = reverse("reviews:proposal", args=[conference.slug, sentinel]).rpartition(
-        sentinel
-    )
+    review_url = id_url("reviews:proposal", conference.slug)
     for row in board.page.object_list:
-        row.review_url = f"{before}{row.pk}{after}{suffix}"
+        row.review_url = review_url(row.pk) + suffix
     may_decide_any = board.is_chair or user.is_superuser
     rows_html = render_to_string(
         "reviews/dashboard_rows.html",

@@ -29,9 +29,19 @@ def is_chair_of(*, user: Any, conference: Conference) -> bool:
 
 def chairs_anything(*, user: Any) -> bool:
     """Whether ``user`` chairs any conference (for the navigation); no query when this
-    request already found them chairing one."""
+    request already found out (``is_chair_of`` said yes, or ``conferences_chaired_by`` ran)."""
     if not user.is_authenticated:
         return False
-    if getattr(user, "_chairs_a_conference", False):
-        return True
+    known = getattr(user, "_chairs_a_conference", None)
+    if known is not None:
+        return bool(known)
     return ConferenceChair.objects.filter(user_id=user.pk).exists()
+
+
+def conferences_chaired_by(*, user: Any) -> list[Conference]:
+    """The conferences ``user`` chairs (remembered for ``chairs_anything``)."""
+    if not user.is_authenticated:
+        return []
+    chaired = list(Conference.objects.filter(conferencechair__user=user).order_by("pk"))
+    user._chairs_a_conference = bool(chaired)
+    return chaired

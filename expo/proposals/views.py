@@ -7,10 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from expo.accounts.models import User
 from expo.conferences.models import Conference
+from expo.conferences.selectors import conferences_chaired_by
 from expo.proposals import selectors, services
 from expo.proposals.forms import (
     BaseSpeakerFormSet,
@@ -63,13 +66,18 @@ def _service_errors(form: ProposalForm, error: ValidationError) -> None:
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    rows = selectors.proposal_rows_for_member(user=user)
     return render(
         request,
         "proposals/dashboard.html",
         {
-            "proposals": selectors.proposals_for_member(user=user),
+            "has_proposals": bool(rows),
+            # Safe: Jinja2 escaped every value (autoescape on; tests/proposals/test_dashboard.py).
+            "rows_html": mark_safe(
+                render_to_string("proposals/dashboard_rows.html", {"rows": rows}, using="jinja2")
+            ),
             "organisations": organisations_for_member(user=user),
-            "chaired_conferences": user.chaired_conferences.all(),
+            "chaired_conferences": conferences_chaired_by(user=user),
         },
     )
 
