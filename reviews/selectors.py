@@ -399,22 +399,30 @@ def _normalised_order(
     scores: Mapping[int, calibration.UnitScore],
     sort: str,
 ) -> list[int]:
+    """Scored proposals whose scores ``user`` may see, by normalised z-score (then id), and
+    after them every other proposal by id. Tuples sort without a key function: at 2,000
+    proposals the key function took as long as the query."""
     annotations = ("my_submitted", "is_decided")  # from annotate_reviews
-    candidates = list(queryset.values_list("pk", *annotations))
-    visible = {
-        pk: scores[pk].normalised_z
-        for pk, mine, decided in candidates
-        if pk in scores and (user.is_superuser or mine or decided)
-    }
-    descending = sort.startswith("-")
-
-    def key(pk: int) -> tuple[int, float, int]:
-        z = visible.get(pk)
-        if z is None:
-            return (1, 0.0, pk)
-        return (0, -z if descending else z, pk)
-
-    return sorted((pk for pk, _, _ in candidates), key=key)
+    # Run as SQL: the ORM's per-value converters on 2,000 rows × 2 annotations took ~3 ms,
+    # and both values are only tested for truth.
+    sql, params = queryset.order_by().values_list("pk", *annotations).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        candidates = cursor.fetchall()
+    sign = -1.0 if sort.startswith("-") else 1.0
+    sees_everything = user.is_superuser  # read once: request.user is a lazy proxy
+    scored: list[tuple[float, int]] = []
+    unscored: list[int] = []
+    for pk, mine, decided in candidates:
+        unit = scores.get(pk)
+        z = unit.normalised_z if unit is not None else None
+        if z is not None and (sees_everything or mine or decided):
+            scored.append((sign * z, pk))
+        else:
+            unscored.append(pk)
+    scored.sort()
+    unscored.sort()
+    return [pk for _, pk in scored] + unscored
 
 
 def _summary_counts(
@@ -523,9 +531,10 @@ def dashboard(
         values = list(page.object_list)
     topics = topic_names_by_proposal(proposal_ids=[v["pk"] for v in values])
     rows = []
+    sees_everything = user.is_superuser  # read once: request.user is a lazy proxy
     for value in values:
         unit = scores.get(value["pk"])
-        sees = bool(user.is_superuser or value["my_submitted"] or value["is_decided"])
+        sees = bool(sees_everything or value["my_submitted"] or value["is_decided"])
         spread = value["score_spread"]
         others = value["submitted_reviews"] - value["my_submitted"]
         names = topics.get(value["pk"], [])
