@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from expo.accounts.models import User
 from expo.conferences.models import ExpoFormat
 from expo.proposals.models import Proposal, ProposalState
+from expo.widgets import QuickSelect
 from reviews.models import (
     CONFIDENCE_CHOICES,
     AuditAction,
@@ -31,13 +32,14 @@ def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> Non
 
 class DashboardFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
-    track = forms.ChoiceField(required=False)
-    format = forms.ChoiceField(required=False)
-    topic = forms.ChoiceField(required=False)
-    state = forms.ChoiceField(required=False)
+    track = forms.ChoiceField(required=False, widget=QuickSelect)
+    format = forms.ChoiceField(required=False, widget=QuickSelect)
+    topic = forms.ChoiceField(required=False, widget=QuickSelect)
+    state = forms.ChoiceField(required=False, widget=QuickSelect)
     mine = forms.ChoiceField(
         label="Your review",
         required=False,
+        widget=QuickSelect,
         choices=[
             ("", "Any"),
             ("missing", "Missing my review"),
@@ -47,7 +49,7 @@ class DashboardFilterForm(forms.Form):
     )
     disagree = forms.BooleanField(label="Chairs disagree", required=False)
     ready = forms.BooleanField(label="Ready to decide", required=False)
-    sort = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(required=False, widget=QuickSelect)
 
     def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any):
         super().__init__(*args, **kwargs)

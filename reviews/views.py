@@ -21,10 +21,13 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import RequestContext
+from django.template.defaulttags import querystring
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from expo.accounts.models import User
@@ -113,6 +116,46 @@ def workspace_index(request: HttpRequest) -> HttpResponse:
     return render(request, "reviews/index.html", {"conferences": conferences})
 
 
+# Sortable columns of the dashboard: (sort key, label, the sort of the first click).
+SORT_COLUMNS = (
+    ("title", "Proposal", "title"),
+    ("reviews", "Reviews", "-reviews"),
+    ("score", "Score", "-score"),
+    ("normalised", "Normalised", "-normalised"),
+    ("spread", "Spread", "-spread"),
+)
+
+
+def _sort_links(request: HttpRequest, current: str) -> dict[str, SafeString]:
+    """The column headers' links: a click on the sorted column reverses it, on another sorts by
+    it. Built here rather than by an {% include %} per column (a fifth of the page's layout)."""
+    links = {}
+    context = RequestContext(request)  # {% querystring %} reads its request.GET
+    for key, label, first in SORT_COLUMNS:
+        if current == f"-{key}":
+            href = querystring(context, sort=key, page=None)
+            links[key] = format_html(
+                '<a href="{}" aria-label="{}, sorted descending; sort ascending">{} '
+                '<span class="rv-sorted" aria-hidden="true">↓</span></a>',
+                href,
+                label,
+                label,
+            )
+        elif current == key:
+            href = querystring(context, sort=f"-{key}", page=None)
+            links[key] = format_html(
+                '<a href="{}" aria-label="{}, sorted ascending; sort descending">{} '
+                '<span class="rv-sorted" aria-hidden="true">↑</span></a>',
+                href,
+                label,
+                label,
+            )
+        else:
+            href = querystring(context, sort=first, page=None)
+            links[key] = format_html('<a href="{}">{}</a>', href, label)
+    return links
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
@@ -148,6 +191,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "filters": filters,
             "list_query": query,
+            "sort_links": _sort_links(request, filters.sort),
             "is_admin": user.is_superuser,
             "may_decide_any": may_decide_any,
         },

@@ -109,6 +109,14 @@ def test_filter_by_track_and_topic(client, conference, mixed, chair1):
     assert titles(client, conference, topic=mixed["theory"].pk) == {"Theory workshop"}
 
 
+def test_rows_show_their_track(client, conference, mixed, chair1):
+    client.force_login(chair1)
+    body = client.get(reverse("reviews:dashboard", args=[conference.slug])).content.decode()
+    in_track = _row_cells(body, mixed["a"].pk)
+    assert '<span class="muted">Talks &amp; demos</span>' in in_track
+    assert "Talks &amp; demos</span>" not in _row_cells(body, mixed["b"].pk)
+
+
 def test_ready_filter_lists_proposals_with_enough_reviews(client, conference, mixed, chair1):
     client.force_login(chair1)
     assert titles(client, conference, ready="on") == {"Contested demo"}
