@@ -653,9 +653,7 @@ def filter_choices(*, conference: Conference) -> dict[str, list[tuple[str, str]]
     """Choices for the dashboard's filter form (tracks and topics of the conference).
     Remembered on the conference instance, which lives for one request: the rows read their
     track names from here too."""
-    remembered: dict[str, list[tuple[str, str]]] | None = conference.__dict__.get(
-        "_filter_choices"
-    )
+    remembered: dict[str, list[tuple[str, str]]] | None = conference.__dict__.get("_filter_choices")
     if remembered is None:
         tracks = [(str(t.pk), t.name) for t in Track.objects.filter(conference=conference)]
         topics = [(str(t.pk), t.name) for t in Topic.objects.filter(conference=conference)]
