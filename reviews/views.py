@@ -132,27 +132,21 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, SafeString]:
     links = {}
     context = RequestContext(request)  # {% querystring %} reads its request.GET
     for key, label, first in SORT_COLUMNS:
-        if current == f"-{key}":
-            href = querystring(context, sort=key, page=None)
-            links[key] = format_html(
-                '<a href="{}" aria-label="{}, sorted descending; sort ascending">{} '
-                '<span class="rv-sorted" aria-hidden="true">↓</span></a>',
-                href,
-                label,
-                label,
-            )
-        elif current == key:
-            href = querystring(context, sort=f"-{key}", page=None)
-            links[key] = format_html(
-                '<a href="{}" aria-label="{}, sorted ascending; sort descending">{} '
-                '<span class="rv-sorted" aria-hidden="true">↑</span></a>',
-                href,
-                label,
-                label,
-            )
-        else:
+        if current.lstrip("-") != key:
             href = querystring(context, sort=first, page=None)
             links[key] = format_html('<a href="{}">{}</a>', href, label)
+            continue
+        descending = current.startswith("-")
+        links[key] = format_html(
+            '<a href="{}" aria-label="{}, sorted {}; sort {}">{} '
+            '<span class="rv-sorted" aria-hidden="true">{}</span></a>',
+            querystring(context, sort=key if descending else f"-{key}", page=None),
+            label,
+            "descending" if descending else "ascending",
+            "ascending" if descending else "descending",
+            label,
+            "↓" if descending else "↑",
+        )
     return links
 
 

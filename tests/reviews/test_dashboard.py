@@ -267,6 +267,13 @@ def test_column_headers_and_pages_link_to_a_query_the_page_understands(client, c
     assert 'rel="next" href="?page=2"' in body
     sorted_body = client.get(url + "?sort=-spread").content.decode()
     assert 'aria-label="Spread, sorted descending; sort ascending"' in sorted_body
+    assert 'href="?sort=spread"' in sorted_body
+    by_title = client.get(url, {"sort": "title", "q": "rank", "page": "2"}).content.decode()
+    assert (
+        '<a href="?sort=-title&amp;q=rank" aria-label="Proposal, sorted ascending; sort '
+        'descending">Proposal <span class="rv-sorted" aria-hidden="true">↑</span></a>'
+    ) in by_title, "the other filters stay, the page goes"
+    assert '<a href="?sort=-score&amp;q=rank">Score</a>' in by_title
 
 
 def _reference_counts(user, conference):
