@@ -388,41 +388,49 @@ def ordered_ids(*, user: User, conference: Conference, filters: DashboardFilters
         scores = normalised_scores(
             conference=conference, visible=visible, review_settings=review_settings
         )
-        return _normalised_order(user=user, queryset=queryset, scores=scores, sort=filters.sort)
+        candidates = _score_candidates(user=user, queryset=queryset)
+        return _normalised_order(candidates=candidates, scores=scores, sort=filters.sort)
     return list(_sorted(queryset, filters.sort).values_list("pk", flat=True))
+
+
+def _score_candidates(*, user: User, queryset: QuerySet[Proposal]) -> list[tuple[int, bool]]:
+    """(id, may the user see its scores) for every proposal of ``queryset`` (annotated by
+    ``annotate_reviews``), unordered. Run as SQL: the ORM's per-value converters on 2,000
+    rows × 2 annotations took ~3 ms, and both values are only tested for truth."""
+    annotations = ("my_submitted", "is_decided")
+    sql, params = queryset.order_by().values_list("pk", *annotations).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    sees_everything = user.is_superuser  # read once: request.user is a lazy proxy
+    return [(pk, bool(sees_everything or mine or decided)) for pk, mine, decided in rows]
 
 
 def _normalised_order(
     *,
-    user: User,
-    queryset: QuerySet[Proposal],
+    candidates: Iterable[tuple[int, bool]],
     scores: Mapping[int, calibration.UnitScore],
     sort: str,
 ) -> list[int]:
-    """Scored proposals whose scores ``user`` may see, by normalised z-score (then id), and
+    """Scored proposals whose scores the user may see, by normalised z-score (then id), and
     after them every other proposal by id. Tuples sort without a key function: at 2,000
     proposals the key function took as long as the query."""
-    annotations = ("my_submitted", "is_decided")  # from annotate_reviews
-    # Run as SQL: the ORM's per-value converters on 2,000 rows × 2 annotations took ~3 ms,
-    # and both values are only tested for truth.
-    sql, params = queryset.order_by().values_list("pk", *annotations).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        candidates = cursor.fetchall()
     sign = -1.0 if sort.startswith("-") else 1.0
-    sees_everything = user.is_superuser  # read once: request.user is a lazy proxy
     scored: list[tuple[float, int]] = []
     unscored: list[int] = []
-    for pk, mine, decided in candidates:
+    for pk, sees in candidates:
         unit = scores.get(pk)
         z = unit.normalised_z if unit is not None else None
-        if z is not None and (sees_everything or mine or decided):
+        if z is not None and sees:
             scored.append((sign * z, pk))
         else:
             unscored.append(pk)
     scored.sort()
     unscored.sort()
     return [pk for _, pk in scored] + unscored
+
+
+_SUMMARY_NAMES = ("total", "reviewed_by_me", "decided", "ready", "disagree", "missing_mine")
 
 
 def _summary_counts(
@@ -432,17 +440,19 @@ def _summary_counts(
     hidden: frozenset[int] | None,
     required_reviews: int,
     threshold: float,
-) -> dict[str, int]:
+    with_candidates: bool = False,
+) -> tuple[dict[str, int], list[tuple[int, bool]]]:
     """The dashboard's progress and quick-filter counts over the proposals ``user`` may see,
-    withdrawn ones left out, in one query.
+    withdrawn ones left out, in one query; ``with_candidates``: also those proposals as
+    ``_score_candidates`` gives them (the unfiltered list sorted by normalised score needs
+    nothing else, and reading them here saves a query over the same rows).
 
     Plain SQL: the same aggregate built from ``annotate_reviews`` cost the ORM about 5 ms to
     compile on every page load, twice what PostgreSQL needs to run it. It must agree with the
     annotations and ``_ready_filter`` (tests/reviews/test_dashboard.py compares the two on
     drafts, withdrawals, conflicts, decisions and the blind rule)."""
-    names = ("total", "reviewed_by_me", "decided", "ready", "disagree", "missing_mine")
     if hidden is None:  # not a chair of this conference: nothing is visible
-        return dict.fromkeys(names, 0)
+        return dict.fromkeys(_SUMMARY_NAMES, 0), []
     quote = connection.ops.quote_name
     proposals = quote(Proposal._meta.db_table)
     summaries = quote(ReviewSummary._meta.db_table)
@@ -453,6 +463,14 @@ def _summary_counts(
     mine = "COALESCE(r.version, 0) > 0"  # the user's own review is submitted
     sees = "TRUE" if user.is_superuser else f"({mine} OR d.id IS NOT NULL)"  # the blind rule
     not_hidden = f"AND p.id NOT IN ({', '.join(['%s'] * len(hidden))})" if hidden else ""
+    candidates = ""
+    if with_candidates:  # the ids as one comma-separated text, and those whose scores show
+        if connection.vendor == "postgresql":
+            shown_id = f"CASE WHEN {sees} THEN p.id::text END"
+            candidates = f", string_agg(p.id::text, ','), string_agg({shown_id}, ',')"
+        else:  # SQLite
+            shown_id = f"CASE WHEN {sees} THEN p.id END"
+            candidates = f", group_concat(p.id, ','), group_concat({shown_id}, ',')"
     sql = f"""
         SELECT
             COUNT(*),
@@ -464,6 +482,7 @@ def _summary_counts(
             ),
             COUNT(*) FILTER (WHERE {sees} AND s.max_score - s.min_score >= %s),
             COUNT(*) FILTER (WHERE {in_reviewable} AND NOT {mine})
+            {candidates}
         FROM {proposals} p
         LEFT JOIN {summaries} s ON s.proposal_id = p.id
         LEFT JOIN {reviews} r ON r.proposal_id = p.id AND r.reviewer_id = %s
@@ -484,7 +503,13 @@ def _summary_counts(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return dict(zip(names, row, strict=True))
+    counts = dict(zip(_SUMMARY_NAMES, row[: len(_SUMMARY_NAMES)], strict=True))
+    if not with_candidates:
+        return counts, []
+    ids_text, shown_text = row[len(_SUMMARY_NAMES) :]
+    shown = {int(pk) for pk in shown_text.split(",")} if shown_text else set()
+    ids = [int(pk) for pk in ids_text.split(",")] if ids_text else []
+    return counts, [(pk, pk in shown) for pk in ids]
 
 
 def dashboard(
@@ -496,26 +521,29 @@ def dashboard(
     visible = _visible(user=user, conference=conference)
     base = visible.annotated
     threshold = _threshold(review_settings.disagreement_points)
-    summary = DashboardSummary(
-        is_chair=is_chair,
-        **_summary_counts(
-            user=user,
-            conference=conference,
-            hidden=visible.hidden,
-            required_reviews=review_settings.required_reviews,
-            threshold=threshold,
-        ),
-    )
-    queryset = _filtered(base, filters=filters, review_settings=review_settings)
-    # Unfiltered (any order), the list is the summary's total: no COUNT query for the paginator.
+    by_normalised = filters.sort.lstrip("-") == "normalised"
+    # Unfiltered (any order), the list is the summary's rows: no COUNT query for the paginator,
+    # and in normalised order no second pass over them.
     unfiltered = replace(filters, sort=DashboardFilters.sort) == DashboardFilters()
+    counts, candidates = _summary_counts(
+        user=user,
+        conference=conference,
+        hidden=visible.hidden,
+        required_reviews=review_settings.required_reviews,
+        threshold=threshold,
+        with_candidates=by_normalised and unfiltered,
+    )
+    summary = DashboardSummary(is_chair=is_chair, **counts)
+    queryset = _filtered(base, filters=filters, review_settings=review_settings)
     known_count = summary.total if unfiltered else None
     scores = normalised_scores(
         conference=conference, visible=visible, review_settings=review_settings
     )
     page: Page[Any]  # of ids or of value dicts first, of DashboardRows when returned
-    if filters.sort.lstrip("-") == "normalised":
-        order = _normalised_order(user=user, queryset=queryset, scores=scores, sort=filters.sort)
+    if by_normalised:
+        if not unfiltered:
+            candidates = _score_candidates(user=user, queryset=queryset)
+        order = _normalised_order(candidates=candidates, scores=scores, sort=filters.sort)
         page = cast(Page[Any], Paginator(order, PAGE_SIZE).get_page(page_number))
         on_page = queryset.filter(pk__in=list(page.object_list)).values(*_ROW_VALUES)
         by_pk = {value["pk"]: value for value in on_page}

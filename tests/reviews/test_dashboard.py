@@ -45,9 +45,9 @@ def test_dashboard_query_count_is_the_same_at_1_and_200_proposals(client):
     many = dashboard_queries(client, 200)
     assert one == many
     # Session, user, conference, chair check, tracks and topics (filter form), settings,
-    # conflicts, summary, rows, the rows' topics; plus the ids in normalised order (first) or
-    # the COUNT of the filtered rows (second). Unfiltered in the default order: 11.
-    assert one == (12, 12)
+    # conflicts, summary (with the ids to sort when unfiltered), rows, the rows' topics: 11;
+    # filtered, the COUNT of the matching rows too.
+    assert one == (11, 12)
 
 
 def test_progress_counts_my_reviews(client, conference, proposal, chair1, chair2):
@@ -340,7 +340,7 @@ def test_summary_counts_agree_with_the_row_annotations(conference, chair1, chair
 
     seen = set()
     for user in (chair1, chair2, insider, admin):
-        counts = selectors._summary_counts(
+        counts, candidates = selectors._summary_counts(
             user=user,
             conference=conference,
             hidden=selectors._visible(user=user, conference=conference).hidden,
@@ -348,19 +348,23 @@ def test_summary_counts_agree_with_the_row_annotations(conference, chair1, chair
             threshold=selectors._threshold(
                 selectors.review_settings_or_default(conference=conference).disagreement_points
             ),
+            with_candidates=True,
         )
         assert counts == _reference_counts(user, conference), user.email
+        unfiltered = selectors._filtered(
+            selectors._visible(user=user, conference=conference).annotated,
+            filters=selectors.DashboardFilters(),
+            review_settings=selectors.review_settings_or_default(conference=conference),
+        )
+        assert sorted(candidates) == sorted(
+            selectors._score_candidates(user=user, queryset=unfiltered)
+        ), user.email
         seen.add(tuple(counts.values()))
     assert len(seen) == 4, "the four users see different summaries"
-    assert selectors._summary_counts(
-        user=UserFactory(),
-        conference=conference,
-        hidden=None,
-        required_reviews=2,
-        threshold=2.0,
-    ) == dict.fromkeys(
-        ("total", "reviewed_by_me", "decided", "ready", "disagree", "missing_mine"), 0
+    nobody = selectors._summary_counts(
+        user=UserFactory(), conference=conference, hidden=None, required_reviews=2, threshold=2.0
     )
+    assert nobody == (dict.fromkeys(selectors._SUMMARY_NAMES, 0), [])
 
 
 def test_page_count_and_pages_match_the_list_with_and_without_filters(client, conference, chair1):
@@ -389,3 +393,38 @@ def test_page_count_and_pages_match_the_list_with_and_without_filters(client, co
     assert talks.count("data-row ") == 50
     everything = client.get(url, {"state": "all"}).content.decode()
     assert "55 proposals, page 1 of 2" in everything
+
+
+def test_normalised_order_hides_unseen_scores_with_and_without_filters(
+    client, conference, chair1, chair2
+):
+    """Sorted by normalised score: the proposals whose scores the chair may see (own review
+    submitted) by score, then the rest by id — scores of the others must not order them. The
+    unfiltered list reads its order from the summary query, a filtered one from a query of its
+    own; both must agree."""
+    import re
+
+    talks = [submitted_proposal(conference, format="talk") for _ in range(4)]
+    workshop = submitted_proposal(conference, format="workshop")
+    for proposal, mine, theirs in ((talks[0], 5, 4), (talks[1], 1, 2), (workshop, 3, 3)):
+        submit_review(chair1, proposal, mine)
+        submit_review(chair2, proposal, theirs)
+    submit_review(chair2, talks[2], 1)  # scored, but chair1 has not reviewed it
+    submit_review(chair2, talks[3], 5)
+    client.force_login(chair1)
+    url = reverse("reviews:dashboard", args=[conference.slug])
+
+    def order(**params):
+        body = client.get(url, {"sort": "-normalised", **params}).content.decode()
+        return [int(pk) for pk in re.findall(r'name="proposals" value="(\d+)"', body)]
+
+    unseen = sorted([talks[2].pk, talks[3].pk])
+    assert order() == [talks[0].pk, workshop.pk, talks[1].pk, *unseen]
+    assert order(format="talk") == [talks[0].pk, talks[1].pk, *unseen]
+    ascending = client.get(url, {"sort": "normalised"}).content.decode()
+    assert [int(pk) for pk in re.findall(r'name="proposals" value="(\d+)"', ascending)] == [
+        talks[1].pk,
+        workshop.pk,
+        talks[0].pk,
+        *unseen,
+    ]
