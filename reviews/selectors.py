@@ -38,7 +38,7 @@ from django.utils.functional import cached_property
 
 from expo.accounts.models import User
 from expo.conferences.models import Conference, ConferenceChair, ExpoFormat, Topic, Track
-from expo.conferences.selectors import is_chair_of
+from expo.conferences.selectors import is_chair_of, remember_chair
 from expo.proposals.models import Proposal, ProposalState, Speaker
 from expo.proposals.selectors import topic_names_by_proposal
 from expo.sponsors.models import Membership
@@ -69,9 +69,26 @@ def reviews_started_count(*, conference: Conference) -> int:
 
 
 def review_settings_or_default(*, conference: Conference) -> ReviewSettings:
-    """The conference's settings; an unsaved default when they were never created."""
-    found = ReviewSettings.objects.filter(conference=conference).first()
+    """The conference's settings; an unsaved default when they were never created. No query
+    when the conference came with them (``workspace_conference``)."""
+    if Conference.review_settings.is_cached(conference):
+        found = getattr(conference, "review_settings", None)
+    else:
+        found = ReviewSettings.objects.filter(conference=conference).first()
     return found if found is not None else ReviewSettings(conference=conference)
+
+
+def workspace_conference(*, slug: str, user: User) -> Conference | None:
+    """The conference of a review workspace page, with its review settings and whether
+    ``user`` chairs it (remembered for ``is_chair_of``), in one query."""
+    queryset = Conference.objects.select_related("review_settings")
+    if user.is_authenticated:
+        chairs = ConferenceChair.objects.filter(conference=OuterRef("pk"), user_id=user.pk)
+        queryset = queryset.annotate(requester_chairs=Exists(chairs))
+    conference = queryset.filter(slug=slug).first()
+    if conference is not None and user.is_authenticated:
+        remember_chair(user=user, conference=conference, chairs=conference.requester_chairs)
+    return conference
 
 
 def criteria_for(*, conference: Conference) -> list[ReviewCriterion]:

@@ -72,7 +72,9 @@ def _user(request: HttpRequest) -> User:
 
 
 def _workspace(request: HttpRequest, slug: str, perm: str = "reviews.view_workspace") -> Conference:
-    conference = get_object_or_404(Conference, slug=slug)
+    conference = selectors.workspace_conference(slug=slug, user=request.user)  # type: ignore[arg-type]
+    if conference is None:
+        raise Http404("No such conference.")
     if not may(request.user, perm, conference):
         raise PermissionDenied("You do not chair this conference.")
     return conference

@@ -27,6 +27,13 @@ def is_chair_of(*, user: Any, conference: Conference) -> bool:
     return remembered[user.pk]
 
 
+def remember_chair(*, user: Any, conference: Conference, chairs: bool) -> None:
+    """Record what a query that loaded ``conference`` already found out (``is_chair_of``)."""
+    conference.__dict__.setdefault("_chaired_by", {})[user.pk] = chairs
+    if chairs:
+        user._chairs_a_conference = True
+
+
 def chairs_anything(*, user: Any) -> bool:
     """Whether ``user`` chairs any conference (for the navigation); no query when this
     request already found out (``is_chair_of`` said yes, or ``conferences_chaired_by`` ran)."""
