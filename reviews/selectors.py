@@ -576,7 +576,7 @@ def dashboard(
             candidates = _score_candidates(user=user, queryset=queryset)
         order = _normalised_order(candidates=candidates, scores=scores, sort=filters.sort)
         page = cast(Page[Any], Paginator(order, PAGE_SIZE).get_page(page_number))
-        on_page = queryset.filter(pk__in=list(page.object_list)).values(*_ROW_VALUES)
+        on_page = queryset.filter(pk__in=list(page.object_list)).order_by().values(*_ROW_VALUES)
         by_pk = {value["pk"]: value for value in on_page}
         values = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     else:
