@@ -49,6 +49,6 @@ def conferences_chaired_by(*, user: Any) -> list[Conference]:
     """The conferences ``user`` chairs (remembered for ``chairs_anything``)."""
     if not user.is_authenticated:
         return []
-    chaired = list(Conference.objects.filter(conferencechair__user=user).order_by("pk"))
+    chaired = list(Conference.objects.filter(conferencechair__user=user))  # newest first
     user._chairs_a_conference = bool(chaired)
     return chaired
