@@ -13,15 +13,21 @@ from expo.proposals.models import Proposal, ProposalState
 from expo.reversing import id_url
 
 
-def proposals_for_member(*, user: User) -> QuerySet[Proposal]:
-    """Proposals of every organisation ``user`` belongs to, shaped for the dashboard."""
+def _of_member(user: User) -> QuerySet[Proposal]:
+    """Proposals of every organisation ``user`` belongs to, most recently changed first."""
     if not user.is_authenticated:
         return Proposal.objects.none()
+    return Proposal.objects.filter(organisation__memberships__user=user).order_by(
+        "-updated_at", "-pk"
+    )
+
+
+def proposals_for_member(*, user: User) -> QuerySet[Proposal]:
+    """Proposals of every organisation ``user`` belongs to, shaped for the API."""
     return (
-        Proposal.objects.filter(organisation__memberships__user=user)
+        _of_member(user)
         .select_related("conference", "organisation", "track")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position", "name")))
-        .order_by("-updated_at", "-pk")
     )
 
 
@@ -50,12 +56,8 @@ def proposal_rows_for_member(*, user: User) -> list[MemberProposalRow]:
     """``proposals_for_member`` as rows for the sponsor's dashboard, in 2 queries: values,
     not model instances, and the topic names in one query. Times are shown in the current time
     zone, as the ``date`` filter would."""
-    if not user.is_authenticated:
-        return []
     values = list(
-        Proposal.objects.filter(organisation__memberships__user=user)
-        .order_by("-updated_at", "-pk")
-        .values(
+        _of_member(user).values(
             "pk", "title", "conference__name", "organisation__name", "format", "state", "updated_at"
         )
     )
