@@ -16,19 +16,17 @@ def is_chair_of(*, user: Any, conference: Conference) -> bool:
     lives for one request: a review page asks several times (permissions, navigation, lists)."""
     if not user.is_authenticated:
         return False
-    remembered: dict[int, bool] = conference.__dict__.setdefault("_chaired_by", {})
+    remembered: dict[int, bool] = conference.__dict__.get("_chaired_by", {})
     if user.pk not in remembered:
-        remembered[user.pk] = ConferenceChair.objects.filter(
-            conference=conference, user=user
-        ).exists()
-        if remembered[user.pk]:
-            # The navigation asks whether the user chairs any conference (chairs_anything).
-            user._chairs_a_conference = True
+        chairs = ConferenceChair.objects.filter(conference=conference, user=user).exists()
+        remember_chair(user=user, conference=conference, chairs=chairs)
+        return chairs
     return remembered[user.pk]
 
 
 def remember_chair(*, user: Any, conference: Conference, chairs: bool) -> None:
-    """Record what a query that loaded ``conference`` already found out (``is_chair_of``)."""
+    """Record whether ``user`` chairs ``conference`` for ``is_chair_of`` (and, if so, for
+    ``chairs_anything``, which the navigation asks)."""
     conference.__dict__.setdefault("_chaired_by", {})[user.pk] = chairs
     if chairs:
         user._chairs_a_conference = True
